@@ -1,0 +1,3 @@
+"""kefu: customer service for online shops."""
+
+__version__ = "0.1.0"

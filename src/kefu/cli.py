@@ -1,0 +1,240 @@
+"""The ``kefu`` command. Every failure ends with one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+
+EXIT_USAGE = 2
+EXIT_FAIL = 1
+
+
+class CommandError(Exception):
+    """A failure to report as one line."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+    import django
+
+    from kefu.config import ConfigError
+
+    try:
+        django.setup()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _needs_schema() -> None:
+    """Refuse to go on against a database that `kefu init` has not prepared."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:
+        raise CommandError(f"cannot reach the database: {_one_line(exc)}") from None
+    if pending:
+        raise CommandError("the database is not ready: run `kefu init` first")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_init(args) -> None:
+    _setup_django()
+    from kefu.core import setup
+
+    setup.initialise(admin_password=args.admin_password, out=print)
+
+
+def cmd_serve(args) -> None:
+    _setup_django()
+    _needs_schema()
+    from django.conf import settings
+
+    from kefu import config
+    from kefu.core.server import serve
+
+    bind = config.bind()
+    with_worker = not args.no_worker and not settings.REDIS_URL
+    worker = None
+    if with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker", "--quiet"])
+    print(f"kefu is serving on http://{bind}/", flush=True)
+    try:
+        serve(bind=str(bind), workers=args.workers, threads=args.threads)
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def cmd_worker(args) -> None:
+    _setup_django()
+    _needs_schema()
+    from django.core.management import call_command
+
+    options = {"workers": args.workers} if args.workers else {}
+    if args.quiet:
+        options["verbose"] = False
+    call_command("run_huey", **options)
+
+
+def cmd_demo(args) -> None:
+    _setup_django()
+    _needs_schema()
+    from kefu.core.demo import load_demo
+
+    load_demo(customers=args.customers, reset=args.reset, seed=args.seed, out=print)
+
+
+def cmd_token(args) -> None:
+    _setup_django()
+    _needs_schema()
+    from kefu.core.models import User
+    from kefu.core.tokens import create_token
+
+    try:
+        user = User.objects.get(username=args.user)
+    except User.DoesNotExist:
+        raise CommandError(f"no user named {args.user!r}") from None
+    if not user.is_active:
+        raise CommandError(f"user {args.user!r} is deactivated")
+    print(create_token(actor=None, user=user, name=args.name or "cli"))
+
+
+def cmd_backup(args) -> None:
+    _setup_django()
+    from kefu.core.backup import backup
+
+    path = backup(args.output, out=lambda line: print(line, file=sys.stderr))
+    print(path)
+
+
+def cmd_check(args) -> None:
+    from kefu.core.checks import run_checks
+
+    problems = run_checks()
+    for level, message in problems:
+        print(f"{level}: {message}")
+    if any(level == "error" for level, _ in problems):
+        raise SystemExit(EXIT_FAIL)
+    if not problems:
+        print("kefu configuration looks fine.")
+
+
+def cmd_manage(args) -> None:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kefu manage", *args.rest])
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kefu",
+        description=(
+            "kefu: customer service for online shops. Configuration comes from KEFU_* "
+            "environment variables (KEFU_DATA_DIR, KEFU_DATABASE_URL, KEFU_REDIS_URL, "
+            "KEFU_SECRET_KEY, KEFU_ALLOWED_HOSTS, KEFU_TIME_ZONE, KEFU_BIND)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, fn: Callable, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(fn=fn)
+        return p
+
+    p = add("init", cmd_init, "Create the data directory, migrate the database and make the first admin.")
+    p.add_argument(
+        "--admin-password",
+        help="password for the first admin (default: KEFU_ADMIN_PASSWORD, else one is generated and printed)",
+    )
+
+    p = add(
+        "serve",
+        cmd_serve,
+        "Serve kefu with gunicorn on KEFU_BIND; with the embedded default also runs the job worker.",
+    )
+    p.add_argument("--workers", type=int, default=int(os.environ.get("KEFU_WEB_WORKERS", "2")),
+                   help="web worker processes (default 2)")
+    p.add_argument("--threads", type=int, default=4, help="threads per web worker (default 4)")
+    p.add_argument("--no-worker", action="store_true", help="do not start the job worker beside the web server")
+
+    p = add("worker", cmd_worker, "Run the background job worker and the minute tick (Huey).")
+    p.add_argument("--workers", type=int, default=0, help="worker threads (default from settings)")
+    p.add_argument("--quiet", action="store_true", help="log only warnings")
+
+    p = add("demo", cmd_demo, "Load a demo shop: users for each role, customers, orders, tickets in zh/ko/en.")
+    p.add_argument("--customers", type=int, default=400, help="how many demo customers (default 400)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+    p.add_argument("--reset", action="store_true", help="delete the previous demo data first (demo data only)")
+
+    p = add("token", None, "API tokens.")
+    tsub = p.add_subparsers(dest="token_command", metavar="ACTION")
+    tc = tsub.add_parser("create", help="Create an API token and print only the token.")
+    tc.add_argument("--user", required=True, help="user name the token acts as")
+    tc.add_argument("--name", help="what the token is for")
+    tc.set_defaults(fn=cmd_token)
+    p.set_defaults(fn=lambda a: (_ for _ in ()).throw(CommandError("say `kefu token create --user NAME`")))
+
+    p = add(
+        "backup",
+        cmd_backup,
+        "Write a consistent copy of the database (SQLite online backup, or pg_dump) and print its path.",
+    )
+    p.add_argument("--output", "-o", help="file to write (default: DATA_DIR/backups/kefu-TIMESTAMP…)")
+
+    add("check", cmd_check, "Check the configuration and say what is wrong in plain words.")
+
+    p = add("manage", cmd_manage, "Run a Django management command (for administrators).")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        args.fn(args)
+    except CommandError as exc:
+        print(f"kefu {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from kefu.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            print(f"kefu {args.command}: {exc}", file=sys.stderr)
+            return EXIT_FAIL
+        print(f"kefu {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
+        if os.environ.get("KEFU_DEBUG"):
+            raise
+        return EXIT_FAIL
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

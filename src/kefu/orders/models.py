@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", _("Awaiting payment")
+        PAID = "paid", _("Paid, awaiting shipment")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        COMPLETED = "completed", _("Transaction complete")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("order number"), max_length=64)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PAID)
+    currency = models.CharField(_("currency"), max_length=3)
+    total_amount = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    shipping_fee = models.DecimalField(_("shipping fee"), max_digits=12, decimal_places=2, default=0)
+    discount_amount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=0)
+    paid_amount = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    free_shipping_promo = models.BooleanField(_("free-shipping promotion"), default=False)
+    placed_at = models.DateTimeField(_("placed"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    auto_confirm_at = models.DateTimeField(_("auto-confirm deadline"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("transaction complete"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    waybill = models.CharField(_("waybill"), max_length=64, blank=True, db_index=True)
+    buyer_note = models.TextField(_("buyer's note"), blank=True)
+    seller_note = models.TextField(_("seller's note"), blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id"], name="order_number_once_per_shop")
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"]),
+            models.Index(fields=["status", "-placed_at"]),
+            models.Index(fields=["external_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    style_no = models.CharField(_("style number"), max_length=64, blank=True, db_index=True)
+    title = models.CharField(_("item"), max_length=255)
+    size = models.CharField(_("size"), max_length=32, blank=True)
+    color = models.CharField(_("colour"), max_length=32, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="item_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ×{self.quantity}"
