@@ -21,19 +21,24 @@ def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
     import django
 
-    from kefu.config import ConfigError
+    from kefu import config
 
     try:
+        config.validate()
         django.setup()
-    except ConfigError as exc:
+    except config.ConfigError as exc:
         raise CommandError(str(exc)) from None
 
 
 def _needs_schema() -> None:
     """Refuse to go on against a database that `kefu init` has not prepared."""
+    from pathlib import Path
+
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    if connection.vendor == "sqlite" and not Path(connection.settings_dict["NAME"]).exists():
+        raise CommandError("there is no database yet: run `kefu init` first")
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -41,6 +46,22 @@ def _needs_schema() -> None:
         raise CommandError(f"cannot reach the database: {_one_line(exc)}") from None
     if pending:
         raise CommandError("the database is not ready: run `kefu init` first")
+
+
+def _debug() -> bool:
+    """KEFU_DEBUG is on (a malformed value counts as off: it was reported already)."""
+    from kefu import config
+
+    try:
+        return config.flag("KEFU_DEBUG")
+    except config.ConfigError:
+        return False
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """The database refused or dropped the connection (not a bug in kefu)."""
+    db = sys.modules.get("django.db")
+    return db is not None and isinstance(exc, db.OperationalError | db.InterfaceError)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -67,13 +88,14 @@ def cmd_serve(args) -> None:
     from kefu.core.server import serve
 
     bind = config.bind()
+    workers = args.workers if args.workers is not None else config.web_workers()
     with_worker = not args.no_worker and not settings.REDIS_URL
     worker = None
     if with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker", "--quiet"])
     print(f"kefu is serving on http://{bind}/", flush=True)
     try:
-        serve(bind=str(bind), workers=args.workers, threads=args.threads)
+        serve(bind=str(bind), workers=workers, threads=args.threads)
     finally:
         if worker is not None and worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
@@ -119,9 +141,12 @@ def cmd_token(args) -> None:
 
 def cmd_backup(args) -> None:
     _setup_django()
-    from kefu.core.backup import backup
+    from kefu.core.backup import BackupError, backup
 
-    path = backup(args.output, out=lambda line: print(line, file=sys.stderr))
+    try:
+        path = backup(args.output, out=lambda line: print(line, file=sys.stderr, flush=True))
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
     print(path)
 
 
@@ -174,8 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_serve,
         "Serve kefu with gunicorn on KEFU_BIND; with the embedded default also runs the job worker.",
     )
-    p.add_argument("--workers", type=int, default=int(os.environ.get("KEFU_WEB_WORKERS", "2")),
-                   help="web worker processes (default 2)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="web worker processes (default: KEFU_WEB_WORKERS, else 2)")
     p.add_argument("--threads", type=int, default=4, help="threads per web worker (default 4)")
     p.add_argument("--no-worker", action="store_true", help="do not start the job worker beside the web server")
 
@@ -224,13 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from kefu.config import ConfigError
+        from kefu import config
 
-        if isinstance(exc, ConfigError):
+        if isinstance(exc, config.ConfigError):
             print(f"kefu {args.command}: {exc}", file=sys.stderr)
             return EXIT_FAIL
-        print(f"kefu {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
-        if os.environ.get("KEFU_DEBUG"):
+        if _is_database_error(exc):
+            print(f"kefu {args.command}: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"kefu {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
+        if _debug():
             raise
         return EXIT_FAIL
     return 0

@@ -34,6 +34,9 @@ def data_dir() -> Path:
     return path.resolve()
 
 
+DEFAULT_CONNECT_TIMEOUT = "5"
+
+
 def database(data: Path) -> dict:
     """Django DATABASES['default'] from KEFU_DATABASE_URL, else SQLite in the data dir."""
     url = _env("KEFU_DATABASE_URL")
@@ -67,6 +70,8 @@ def database(data: Path) -> dict:
     except ValueError as exc:
         raise ConfigError(f"KEFU_DATABASE_URL has a malformed port: {exc}") from None
     options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    # An unreachable server should fail in seconds, not hang for minutes.
+    options.setdefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -82,8 +87,17 @@ def database(data: Path) -> dict:
 
 def redis_url() -> str | None:
     url = _env("KEFU_REDIS_URL")
-    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
         raise ConfigError(f"KEFU_REDIS_URL must start with redis:// (got {url!r})")
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ConfigError(f"KEFU_REDIS_URL={url!r} has a malformed port") from None
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ConfigError(f"KEFU_REDIS_URL={url!r} names no host (e.g. redis://127.0.0.1:6379/0)")
     return url
 
 
@@ -147,6 +161,18 @@ def bind() -> Bind:
     return Bind(host, int(port))
 
 
+def web_workers() -> int:
+    """How many gunicorn processes `kefu serve` starts (KEFU_WEB_WORKERS, default 2)."""
+    return integer("KEFU_WEB_WORKERS", 2, minimum=1)
+
+
+def validate() -> None:
+    """Parse the variables settings.py does not read, so that every ``kefu`` command
+    refuses a malformed one up front, not only the command that uses it."""
+    bind()
+    web_workers()
+
+
 def flag(name: str, default: bool = False) -> bool:
     raw = _env(name)
     if raw is None:
@@ -176,6 +202,9 @@ def storage() -> dict:
     bucket = _env("KEFU_S3_BUCKET")
     if not bucket:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    endpoint = _env("KEFU_S3_ENDPOINT_URL")
+    if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise ConfigError(f"KEFU_S3_ENDPOINT_URL={endpoint!r} must start with https://")
     options = {"bucket_name": bucket, "file_overwrite": False, "default_acl": None}
     for var, key in (
         ("KEFU_S3_ENDPOINT_URL", "endpoint_url"),

@@ -23,6 +23,7 @@ def initialise(*, admin_password: str | None = None, out: Callable[[str], None] 
     out(f"data directory: {data}")
     out("migrating the database …")
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     if "kefu_cache" in str(settings.CACHES["default"].get("LOCATION", "")):
         call_command("createcachetable", verbosity=0)
     if User.objects.filter(role=Role.ADMIN).exists():

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from kefu.core import audit
 from kefu.core.errors import DomainError, InvalidTransition, NotAllowed
 
+SYSTEM = "system"
+"""The role of moves kefu makes by itself (actor None): sweeps, inbound messages."""
+
 Guard = Callable[[Any, dict[str, Any]], None]
 """A guard receives the object and the action's context and raises DomainError to refuse."""
 
@@ -111,6 +114,10 @@ def rows(
     return out
 
 
+def role_of(actor) -> str:
+    return SYSTEM if actor is None else (getattr(actor, "role", None) or "")
+
+
 def apply(
     workflow: Workflow,
     obj: models.Model,
@@ -130,7 +137,7 @@ def apply(
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         state = getattr(locked, workflow.state_field)
-        t = workflow.resolve(state, action, getattr(actor, "role", None) or "")
+        t = workflow.resolve(state, action, role_of(actor))
         if t.needs_reason and not reason.strip():
             raise DomainError(_("Give a reason for this step."), fields={"reason": [_("Required.")]})
         if t.guard is not None:

@@ -1,25 +1,44 @@
-"""Template context: the navigation a user's role allows."""
+"""Template context for every page: the navigation a user's role allows, the languages."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+import kefu
 from kefu.core.roles import can
 
-# (url name, label, capability). Screens of later features join this list.
+# (url name, label, capability). Screens of later features join this list, in the order
+# they should appear in the top bar.
 NAV = [
     ("web:dashboard", _("Dashboard"), "dashboard.view"),
 ]
 
 
+def _is_active(path: str, url: str) -> bool:
+    """The entry whose URL is the current page, or a page under it (/tickets/12/)."""
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url.rstrip("/") + "/")
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
+    path = getattr(request, "path", "")
     items = []
     for name, label, capability in NAV:
-        if user is not None and can(user, capability):
-            try:
-                items.append({"url": reverse(name), "label": label, "active": request.path == reverse(name)})
-            except NoReverseMatch:
-                continue
-    return {"nav_items": items, "can_admin": can(user, "admin.site") if user else False}
+        if user is None or not can(user, capability):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": _is_active(path, url)})
+    return {
+        "nav_items": items,
+        "can_admin": can(user, "admin.site") if user is not None else False,
+        # Each language is named in itself, so anyone can find their own.
+        "kefu_languages": [{"code": code, "name": name} for code, name in settings.LANGUAGES],
+        "kefu_version": kefu.__version__,
+    }

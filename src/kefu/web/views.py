@@ -6,15 +6,52 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.core import services as core_services
+from kefu.core.roles import Role
 from kefu.web.decorators import staff_required
+
+# The dashboard's headline numbers per role: (label, hint, tone). A feature that can count
+# one of them puts the number in as "value"; until then the card shows "—".
+_LEAD_CARDS = [
+    (_("Unassigned tickets"), _("New tickets no one has picked up."), "info"),
+    (_("Escalations for you"), _("Questions agents could not answer alone."), "warning"),
+    (_("Solutions to approve"), _("Complaint solutions waiting for your decision."), "danger"),
+    (_("Overdue follow-ups"), _("The team's follow-up calls past their due date."), "warning"),
+]
+DASHBOARD_CARDS = {
+    Role.AGENT: [
+        (_("My open tickets"), _("Assigned to you and not solved yet."), "info"),
+        (_("Overdue follow-ups"), _("Follow-up calls past their due date."), "warning"),
+        (_("My complaints"), _("Complaints you are carrying through the closed loop."), "danger"),
+        (_("Reviews to recover"), _("Neutral and negative reviews waiting for contact."), ""),
+    ],
+    Role.LEAD: _LEAD_CARDS,
+    Role.ADMIN: _LEAD_CARDS,
+    Role.FINANCE: [
+        (
+            _("Refunds to confirm"),
+            _("Returned goods received, refund not yet confirmed."),
+            "warning",
+        ),
+        (_("Refunded today"), _("Refunds confirmed since midnight."), "info"),
+    ],
+    Role.WAREHOUSE: [
+        (_("Parcels to inspect"), _("Returned parcels received and not yet inspected."), "warning"),
+        (_("Inspected today"), _("Return sheets filled in since midnight."), "info"),
+    ],
+}
 
 
 @staff_required("dashboard.view")
 def dashboard(request):
-    return render(request, "web/dashboard.html", {})
+    cards = [
+        {"label": label, "hint": hint, "tone": tone, "value": None}
+        for label, hint, tone in DASHBOARD_CARDS.get(request.user.role, [])
+    ]
+    return render(request, "web/dashboard.html", {"cards": cards})
 
 
 @require_POST
@@ -28,7 +65,9 @@ def set_language(request):
     if code and check_for_language(code) and code in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             core_services.set_user_language(actor=request.user, user=request.user, language=code)
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax"
+        )
     return response
 
 

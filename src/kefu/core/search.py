@@ -1,0 +1,114 @@
+"""Search terms that work for Chinese, Korean and English on SQLite FTS5 and PostgreSQL.
+
+Why not a stock tokenizer: Chinese has no spaces and most words are two characters
+(退款), which SQLite's trigram tokenizer cannot match; Korean glues particles onto words
+(환불이, 환불해), so whole-word tokenizers miss 환불. So kefu writes its own terms:
+
+- A run of CJK or Hangul characters becomes its overlapping two-character pieces
+  (退款申请 → 退款 款申 申请) followed by its last character alone (请). A query of two or
+  more such characters is the phrase of its pieces, so it matches exactly the texts that
+  contain it as a substring; a single character is a prefix query, which the pieces and
+  the trailing character together cover.
+- Any other run of letters and digits becomes one lower-cased word; the query's last
+  word matches as a prefix (refund → Refund, refunded, refunds).
+- Text is NFKC-normalised first, so full-width ＲＥＦＵＮＤ and half-width kana match.
+
+The same terms feed an FTS5 table (``index_text``) and a PostgreSQL ``tsvector`` built
+from a literal (``pg_tsvector``), so the two databases answer the same query the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = (
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u3040-\u30ff"  # kana
+    "\u3130-\u318f"  # Hangul compatibility jamo
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0002ebef"  # CJK extensions B-F
+)
+_RUN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+MAX_WORD = 60  # a longer "word" is a blob (a hash, base64); its head is enough
+PG_MAX_POSITION = 16383  # PostgreSQL keeps positions up to this; later ones share it
+
+
+def _runs(text: str):
+    for m in _RUN.finditer(unicodedata.normalize("NFKC", text).casefold()):
+        cjk, word = m.groups()
+        yield (True, cjk) if cjk else (False, word[:MAX_WORD])
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of ``text`` in order."""
+    out: list[str] = []
+    for is_cjk, run in _runs(text or ""):
+        if is_cjk:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out.append(run[-1])
+        else:
+            out.append(run)
+    return out
+
+
+def index_text(text: str) -> str:
+    """Terms joined by spaces: the column an FTS5 table (unicode61 tokenizer) indexes."""
+    return " ".join(terms(text))
+
+
+def pg_tsvector(text: str) -> str:
+    """A ``tsvector`` literal with positions; cast with ``%s::tsvector`` (no parser involved)."""
+    parts = []
+    for pos, term in enumerate(terms(text), start=1):
+        parts.append(f"'{term}':{min(pos, PG_MAX_POSITION)}")
+    return " ".join(parts)
+
+
+def _query_groups(query: str) -> list[tuple[list[str], bool]]:
+    """One group per whitespace-separated query word: (phrase terms, last is a prefix)."""
+    groups = []
+    for word in (query or "").split():
+        phrase: list[str] = []
+        prefix = False
+        for is_cjk, run in _runs(word):
+            if is_cjk and len(run) == 1:
+                phrase.append(run)
+                prefix = True
+            elif is_cjk:
+                phrase.extend(run[i : i + 2] for i in range(len(run) - 1))
+                prefix = False
+            else:
+                phrase.append(run)
+                prefix = True
+        if phrase:
+            groups.append((phrase, prefix))
+    return groups
+
+
+def fts5_query(query: str) -> str | None:
+    """An FTS5 MATCH expression for ``query``, or None when it has nothing searchable."""
+    groups = _query_groups(query)
+    if not groups:
+        return None
+    parts = []
+    for phrase, prefix in groups:
+        parts.append('"' + " ".join(phrase) + '"' + (" *" if prefix else ""))
+    return " AND ".join(parts)
+
+
+def pg_tsquery(query: str) -> str | None:
+    """A ``tsquery`` literal for ``query`` (cast with ``%s::tsquery``), or None."""
+    groups = _query_groups(query)
+    if not groups:
+        return None
+    parts = []
+    for phrase, prefix in groups:
+        quoted = [f"'{t}'" for t in phrase]
+        if prefix:
+            quoted[-1] += ":*"
+        parts.append("(" + " <-> ".join(quoted) + ")" if len(quoted) > 1 else quoted[0])
+    return " & ".join(parts)

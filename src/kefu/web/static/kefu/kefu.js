@@ -1,0 +1,52 @@
+/* kefu: small behaviours of the page shell. Everything works without this file too;
+ * it only makes menus and messages nicer to use. */
+(function () {
+  "use strict";
+
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+
+    // Dismiss a flash message.
+    var dismiss = target.closest("[data-dismiss]");
+    if (dismiss) {
+      var box = dismiss.closest(dismiss.getAttribute("data-dismiss"));
+      if (box) box.remove();
+      return;
+    }
+
+    // Open or close the navigation on narrow screens.
+    var toggle = target.closest("[data-nav-toggle]");
+    if (toggle) {
+      var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+      if (nav) {
+        var open = nav.classList.toggle("is-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      }
+      return;
+    }
+
+    // Only one top-bar menu open at a time; a click elsewhere closes them.
+    closeMenus(target.closest("details.menu"));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
+
+  // A flash message marked data-autohide="SECONDS" goes away by itself.
+  function autohide(root) {
+    root.querySelectorAll("[data-autohide]").forEach(function (box) {
+      var seconds = parseFloat(box.getAttribute("data-autohide")) || 0;
+      if (seconds > 0) setTimeout(function () { box.remove(); }, seconds * 1000);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { autohide(document); });
+  document.addEventListener("htmx:load", function (event) { autohide(event.target); });
+})();

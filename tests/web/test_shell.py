@@ -1,0 +1,204 @@
+"""The page shell: signing in and out, navigation by role, menus, messages, error pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client, RequestFactory
+from django.urls import include, path
+
+from kefu.web import views
+from kefu.web.decorators import staff_required
+from tests.conftest import PASSWORD
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "kefu" / "web" / "static"
+
+
+# ---------------------------------------------------------------- signing in and out
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/"
+
+
+def test_login_page_renders_a_form_and_the_language_switcher(client, db):
+    response = client.get("/login/?next=/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="username"' in html and 'name="password"' in html
+    assert 'name="next" value="/"' in html
+    # the language switcher is there before signing in too
+    assert 'action="/language/"' in html
+    for code in ("en", "zh-hans", "ko"):
+        assert f'name="language" value="{code}"' in html
+    assert "Log out" not in html
+
+
+def test_signing_in_with_username_and_password_opens_the_dashboard(client, agent):
+    response = client.post("/login/", {"username": "agent", "password": PASSWORD, "next": "/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert "Welcome, agent" in dashboard.content.decode()
+
+
+def test_a_wrong_password_is_reported_clearly(client, agent):
+    response = client.post("/login/", {"username": "agent", "password": "wrong"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "Please enter a correct username and password" in html
+    assert client.get("/").status_code == 302
+
+
+def test_logging_out_is_a_post_and_ends_the_session(login, agent):
+    client = login(agent)
+    assert client.get("/logout/").status_code == 405
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert client.get("/")["Location"].startswith("/login/")
+
+
+# ---------------------------------------------------------------- shell
+
+
+def test_dashboard_shows_name_role_navigation_and_user_menu(login, make_user):
+    user = make_user("agent", "wangfang", display_name="王芳")
+    html = login(user).get("/").content.decode()
+    assert "Welcome, 王芳" in html
+    assert '<a href="/" aria-current="page">Dashboard</a>' in html
+    assert 'class="menu user-menu"' in html
+    assert ">Agent<" in html  # role shown next to the name
+    assert "wangfang" in html  # the user name under the display name
+    assert 'action="/logout/"' in html
+    assert "My open tickets" in html and "Overdue follow-ups" in html
+    assert "—" in html  # no numbers yet
+
+
+def test_dashboard_cards_follow_the_role(login, finance, warehouse, lead):
+    assert "Refunds to confirm" in login(finance).get("/").content.decode()
+    assert "Parcels to inspect" in login(warehouse).get("/").content.decode()
+    assert "Solutions to approve" in login(lead).get("/").content.decode()
+
+
+def test_time_zone_of_the_user_is_shown(login, make_user):
+    html = login(make_user("agent", "seoul", time_zone="Asia/Seoul")).get("/").content.decode()
+    assert "Time zone: Asia/Seoul" in html
+    html = login(make_user("agent", "shop-default")).get("/").content.decode()
+    assert "Time zone: Asia/Shanghai" in html
+
+
+def test_htmx_is_loaded_with_the_csrf_header(login, agent):
+    client = login(agent)
+    html = client.get("/").content.decode()
+    assert '<script src="/static/vendor/htmx/dist/htmx.min.js"' in html
+    match = re.search(r"""hx-headers='\{"X-CSRFToken": "([A-Za-z0-9]+)"\}'""", html)
+    assert match, "the body carries the CSRF token for htmx requests"
+
+
+def test_agent_sees_no_admin_link_and_is_kept_out_of_admin(login, agent):
+    client = login(agent)
+    html = client.get("/").content.decode()
+    assert "/admin/" not in html
+    response = client.get("/admin/")
+    # The admin site refuses every role but admin: a 403, or a redirect to its sign-in
+    # page that does not open the site for this user.
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/admin/login/")
+        assert client.get("/admin/core/user/").status_code in (302, 403)
+        followed = client.get("/admin/", follow=True)
+        assert "Site administration" not in followed.content.decode()
+
+
+def test_admin_sees_the_admin_link_and_can_open_it(login, admin_user):
+    client = login(admin_user)
+    html = client.get("/").content.decode()
+    assert 'href="/admin/"' in html
+    assert client.get("/admin/").status_code == 200
+
+
+def test_flash_messages_are_shown_and_dismissable(agent, db):
+    request = RequestFactory().get("/")
+    request.user = agent
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request._messages.add(constants.SUCCESS, "Ticket #12 saved.")
+    request._messages.add(constants.ERROR, "The refund could not be confirmed.")
+    html = views.dashboard(request).content.decode()
+    assert 'class="flash flash-success" role="status"' in html
+    assert 'class="flash flash-error" role="alert"' in html
+    assert "Ticket #12 saved." in html
+    assert html.count('data-dismiss=".flash"') == 2
+    assert get_messages(request).used, "shown messages are consumed"
+
+
+def test_unknown_page_is_a_friendly_404(login, agent, client):
+    response = login(agent).get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html and "Back to the dashboard" in html
+    assert client.get("/no-such-page/").status_code == 404
+
+
+@staff_required("reports.view")
+def _reports_only(request):  # pragma: no cover - an agent never gets here
+    raise AssertionError("reached")
+
+
+urlpatterns = [path("lead-only/", _reports_only), path("", include("kefu.urls"))]
+
+
+def test_forbidden_page_is_a_friendly_403(login, agent, settings):
+    settings.ROOT_URLCONF = __name__
+    response = login(agent).get("/lead-only/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This page is not open to your role" in html
+    assert "You are signed in as Agent" in html
+    assert "Back to the dashboard" in html
+
+
+# ---------------------------------------------------------------- assets
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "vendor/htmx/dist/htmx.min.js",
+        "vendor/htmx/LICENSE",
+        "vendor/echarts/dist/echarts.min.js",
+        "vendor/echarts/i18n/langKO.js",
+        "vendor/echarts/LICENSE",
+        "vendor/echarts/NOTICE",
+        "kefu/kefu.css",
+        "kefu/kefu.js",
+        "kefu/charts.js",
+        "kefu/favicon.svg",
+    ],
+)
+def test_assets_are_vendored_and_served_offline(client, db, path):
+    assert (STATIC / path).is_file()
+    response = client.get(f"/static/{path}")
+    assert response.status_code == 200
+
+
+def test_pages_load_nothing_from_other_hosts(login, agent):
+    for client, url in ((Client(), "/login/"), (login(agent), "/")):
+        html = client.get(url).content.decode()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), url
+
+
+def test_vendored_versions_are_the_pinned_ones():
+    assert (STATIC / "vendor/htmx/VERSION").read_text().split() == ["htmx.org", "2.0.11"]
+    assert (STATIC / "vendor/echarts/VERSION").read_text().split() == ["echarts", "6.1.0"]
+    assert 'version:"2.0.11"' in (STATIC / "vendor/htmx/dist/htmx.min.js").read_text()
