@@ -19,5 +19,9 @@ from tests.core import worker_probe  # noqa: E402, F401
 
 if sys.argv[2] == "sweep":
     print(jobs.run_due_sweeps(dt.datetime.fromisoformat(sys.argv[3]), only={"probe.sweep"}))
-else:
+elif sys.argv[2] == "job":
     print(jobs.run(int(sys.argv[3])))
+else:  # a real Huey consumer on the configured queue (SQLite file or Redis)
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=1, periodic=False)
