@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,15 +94,16 @@ def test_dashboard_cards_follow_the_role(login, finance, warehouse, lead):
 
 def test_time_zone_of_the_user_is_shown(login, make_user):
     html = login(make_user("agent", "seoul", time_zone="Asia/Seoul")).get("/").content.decode()
-    assert "Time zone: Asia/Seoul" in html
+    assert '<dd class="user-time-zone">Asia/Seoul</dd>' in html
+    assert "Times are shown in Asia/Seoul" in html
     html = login(make_user("agent", "shop-default")).get("/").content.decode()
-    assert "Time zone: Asia/Shanghai" in html
+    assert '<dd class="user-time-zone">Asia/Shanghai</dd>' in html
 
 
 def test_htmx_is_loaded_with_the_csrf_header(login, agent):
     client = login(agent)
     html = client.get("/").content.decode()
-    assert '<script src="/static/vendor/htmx/dist/htmx.min.js"' in html
+    assert '<script src="/static/vendor/htmx/htmx.min.js"' in html
     match = re.search(r"""hx-headers='\{"X-CSRFToken": "([A-Za-z0-9]+)"\}'""", html)
     assert match, "the body carries the CSRF token for htmx requests"
 
@@ -174,9 +177,9 @@ def test_forbidden_page_is_a_friendly_403(login, agent, settings):
 @pytest.mark.parametrize(
     "path",
     [
-        "vendor/htmx/dist/htmx.min.js",
+        "vendor/htmx/htmx.min.js",
         "vendor/htmx/LICENSE",
-        "vendor/echarts/dist/echarts.min.js",
+        "vendor/echarts/echarts.min.js",
         "vendor/echarts/i18n/langKO.js",
         "vendor/echarts/LICENSE",
         "vendor/echarts/NOTICE",
@@ -198,7 +201,32 @@ def test_pages_load_nothing_from_other_hosts(login, agent):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), url
 
 
+def test_no_static_file_is_ignored_by_git():
+    """A vendored file git ignores (say, under a dist/ folder) would be missing from a clone."""
+    if shutil.which("git") is None or not (STATIC.parents[3] / ".git").exists():
+        pytest.skip("not a git work tree")
+    result = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", str(STATIC)],
+        capture_output=True,
+        text=True,
+        cwd=STATIC,
+        check=True,
+    )
+    ignored = [line for line in result.stdout.splitlines() if line.strip()]
+    assert not ignored, f"git ignores these static files: {ignored}"
+
+
 def test_vendored_versions_are_the_pinned_ones():
     assert (STATIC / "vendor/htmx/VERSION").read_text().split() == ["htmx.org", "2.0.11"]
     assert (STATIC / "vendor/echarts/VERSION").read_text().split() == ["echarts", "6.1.0"]
-    assert 'version:"2.0.11"' in (STATIC / "vendor/htmx/dist/htmx.min.js").read_text()
+    assert 'version:"2.0.11"' in (STATIC / "vendor/htmx/htmx.min.js").read_text()
+    assert 'version="6.1.0"' in (STATIC / "vendor/echarts/echarts.min.js").read_text()
+
+
+def test_a_stale_form_gets_a_friendly_translated_csrf_page(db):
+    client = Client(enforce_csrf_checks=True, headers={"accept-language": "ko"})
+    response = client.post("/login/", {"username": "agent", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "페이지를 새로 고쳐 주세요" in html
+    assert 'href="/"' in html

@@ -38,15 +38,4 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeMenus(null);
   });
-
-  // A flash message marked data-autohide="SECONDS" goes away by itself.
-  function autohide(root) {
-    root.querySelectorAll("[data-autohide]").forEach(function (box) {
-      var seconds = parseFloat(box.getAttribute("data-autohide")) || 0;
-      if (seconds > 0) setTimeout(function () { box.remove(); }, seconds * 1000);
-    });
-  }
-
-  document.addEventListener("DOMContentLoaded", function () { autohide(document); });
-  document.addEventListener("htmx:load", function (event) { autohide(event.target); });
 })();
