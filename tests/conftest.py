@@ -75,7 +75,9 @@ def warehouse(make_user):
 
 @pytest.fixture
 def shop(db):
-    return Shop.objects.create(slug="tmall-flagship", name="天猫旗舰店", platform="tmall", currency="CNY")
+    return Shop.objects.create(
+        slug="tmall-flagship", name="天猫旗舰店", platform="tmall", currency="CNY"
+    )
 
 
 @pytest.fixture
@@ -112,13 +114,17 @@ class ApiClient:
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         return self.client.post(
-            f"/api/v1{path}", json.dumps(body if body is not None else {}),
-            content_type="application/json", headers=headers,
+            f"/api/v1{path}",
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            headers=headers,
         )
 
     def patch(self, path: str, body=None, headers=None):
         return self.client.patch(
-            f"/api/v1{path}", json.dumps(body or {}), content_type="application/json",
+            f"/api/v1{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
             headers=self._headers(headers),
         )
 

@@ -39,7 +39,11 @@ def make_order(*, shop: Shop, customer: Customer, amount="199.00", **kw) -> Orde
         **kw,
     )
     OrderItem.objects.create(
-        order=order, title="羊绒围巾", style_no="SC-001", unit_price=Decimal(amount), amount=Decimal(amount)
+        order=order,
+        title="羊绒围巾",
+        style_no="SC-001",
+        unit_price=Decimal(amount),
+        amount=Decimal(amount),
     )
     return order
 

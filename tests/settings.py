@@ -10,7 +10,7 @@ os.environ.setdefault("KEFU_DATA_DIR", tempfile.mkdtemp(prefix="kefu-test-"))
 # Jobs handed to Huey run inline; the durable JobRecord path is still exercised.
 os.environ.setdefault("KEFU_JOBS_IMMEDIATE", "1")
 
-from kefu.settings import *  # noqa: E402, F403
+from kefu.settings import *  # noqa: F403
 
 # The production hasher is slow on purpose; tests make hundreds of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,11 +13,14 @@ SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = config.flag("KEFU_DEBUG")
 ALLOWED_HOSTS = config.allowed_hosts()
 CSRF_TRUSTED_ORIGINS = [
-    origin for h in ALLOWED_HOSTS if h not in {"testserver"} for origin in (f"http://{h}", f"https://{h}")
+    origin
+    for h in ALLOWED_HOSTS
+    if h not in {"testserver"}
+    for origin in (f"http://{h}", f"https://{h}")
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kefu.core.adminsite.KefuAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,4 +182,3 @@ KEFU = {
     "API_PAGE_SIZE": 50,
     "API_MAX_PAGE_SIZE": 200,
 }
-

@@ -6,7 +6,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
 
-from django.conf import settings  # noqa: E402
+from django.conf import settings
 
 settings.DATABASES["default"]["NAME"] = sys.argv[1]
 

@@ -61,7 +61,10 @@ def test_service_validation_names_the_field(api_as, agent):
 def test_malformed_json_gets_a_4xx_not_a_crash(agent):
     client = ApiClient(create_token(actor=None, user=agent))
     response = client.client.post(
-        "/api/v1/customers", "{not json", content_type="application/json", headers=client._headers({})
+        "/api/v1/customers",
+        "{not json",
+        content_type="application/json",
+        headers=client._headers({}),
     )
     assert 400 <= response.status_code < 500
 
@@ -100,7 +103,9 @@ def test_same_idempotency_key_with_another_body_is_409(api_as, agent):
 
 def test_idempotency_keys_belong_to_one_user(api_as, agent, lead):
     api_as(agent).post("/customers", NEW_CUSTOMER, idempotency_key="shared")
-    assert api_as(lead).post("/customers", NEW_CUSTOMER, idempotency_key="shared").status_code == 201
+    assert (
+        api_as(lead).post("/customers", NEW_CUSTOMER, idempotency_key="shared").status_code == 201
+    )
     assert Customer.objects.count() == 2
 
 
@@ -112,8 +117,9 @@ def test_a_refused_request_is_replayed_too_and_never_runs_twice(api_as, agent):
 
 
 def test_request_still_running_with_the_key_is_409(api_as, agent):
-    IdempotencyRecord.objects.create(user=agent, key="busy", method="POST", path="/api/v1/customers",
-                                     body_digest="x")
+    IdempotencyRecord.objects.create(
+        user=agent, key="busy", method="POST", path="/api/v1/customers", body_digest="x"
+    )
     assert_error(api_as(agent).post("/customers", NEW_CUSTOMER, idempotency_key="busy"), 409)
 
 

@@ -28,7 +28,9 @@ def probe_shop(db):
     return Shop.objects.create(slug="probe", name="probe", platform="own")
 
 
-def test_enqueued_job_runs_once_even_when_dispatched_twice(probe_shop, django_capture_on_commit_callbacks):
+def test_enqueued_job_runs_once_even_when_dispatched_twice(
+    probe_shop, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         record = jobs.enqueue("probe.note", {"shop_id": probe_shop.pk})
     assert jobs.run(record.pk) is True
@@ -85,7 +87,9 @@ def test_sweep_runs_once_per_slot_however_often_the_tick_fires(probe_shop):
 
 def test_slot_of_a_worker_that_died_is_taken_over_after_its_lease(probe_shop):
     slot = jobs.slot_of(NOW, 5)
-    SweepRun.objects.create(sweep="probe.sweep", slot=slot, lease_until=NOW - dt.timedelta(seconds=1))
+    SweepRun.objects.create(
+        sweep="probe.sweep", slot=slot, lease_until=NOW - dt.timedelta(seconds=1)
+    )
     jobs.run_due_sweeps(NOW, only={"probe.sweep"})
     assert ran("probe.swept") == 1
     assert SweepRun.objects.get(sweep="probe.sweep", slot=slot).finished_at is not None
@@ -99,8 +103,18 @@ def _test_db_name() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_the_same_sweep_run_it_once():
     Shop.objects.create(slug="probe", name="probe", platform="own")
-    cmd = [sys.executable, "-m", "tests.core.run_worker_probe", _test_db_name(), "sweep", NOW.isoformat()]
-    workers = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.core.run_worker_probe",
+        _test_db_name(),
+        "sweep",
+        NOW.isoformat(),
+    ]
+    workers = [
+        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
     outputs = [w.communicate(timeout=60) for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     assert ran("probe.swept") == 1
@@ -112,8 +126,18 @@ def test_two_workers_racing_for_the_same_sweep_run_it_once():
 def test_two_workers_given_the_same_job_run_it_once():
     shop = Shop.objects.create(slug="probe", name="probe", platform="own")
     record = JobRecord.objects.create(name="probe.note", payload={"shop_id": shop.pk, "sleep": 0.3})
-    cmd = [sys.executable, "-m", "tests.core.run_worker_probe", _test_db_name(), "job", str(record.pk)]
-    workers = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.core.run_worker_probe",
+        _test_db_name(),
+        "job",
+        str(record.pk),
+    ]
+    workers = [
+        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
     outputs = [w.communicate(timeout=60) for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     assert sorted(o[0].decode().strip() for o in outputs) == ["False", "True"]

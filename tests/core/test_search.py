@@ -43,9 +43,15 @@ class Index:
     def add(self, rowid: int, text: str) -> None:
         with connection.cursor() as c:
             if self.vendor == "sqlite":
-                c.execute("INSERT INTO t_search(rowid, body) VALUES (%s, %s)", [rowid, search.index_text(text)])
+                c.execute(
+                    "INSERT INTO t_search(rowid, body) VALUES (%s, %s)",
+                    [rowid, search.index_text(text)],
+                )
             else:
-                c.execute("INSERT INTO t_search VALUES (%s, %s::tsvector)", [rowid, search.pg_tsvector(text)])
+                c.execute(
+                    "INSERT INTO t_search VALUES (%s, %s::tsvector)",
+                    [rowid, search.pg_tsvector(text)],
+                )
 
     def find(self, query: str) -> list[int]:
         with connection.cursor() as c:
@@ -53,7 +59,9 @@ class Index:
                 expr = search.fts5_query(query)
                 if expr is None:
                     return []
-                c.execute("SELECT rowid FROM t_search WHERE t_search MATCH %s ORDER BY rowid", [expr])
+                c.execute(
+                    "SELECT rowid FROM t_search WHERE t_search MATCH %s ORDER BY rowid", [expr]
+                )
             else:
                 expr = search.pg_tsquery(query)
                 if expr is None:
@@ -79,7 +87,9 @@ def contains(text: str, query: str) -> bool:
     return query.casefold() in unicodedata.normalize("NFKC", text).casefold()
 
 
-@pytest.mark.parametrize("query", ["退款", "破损", "差评", "退", "款", "无理由退货", "환불", "배송", "불"])
+@pytest.mark.parametrize(
+    "query", ["退款", "破损", "差评", "退", "款", "无理由退货", "환불", "배송", "불"]
+)
 def test_cjk_query_finds_exactly_the_texts_containing_it(index, query):
     assert index.find(query) == [i for i, t in enumerate(CORPUS) if contains(t, query)]
 
@@ -115,7 +125,9 @@ def test_punctuation_only_query_searches_nothing(index):
 ALPHABET = "退款破损差评换货환불교환파손해요ab "
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     texts=st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=30), min_size=1, max_size=12),
     pick=st.tuples(st.integers(0, 11), st.integers(0, 29), st.integers(1, 6)),

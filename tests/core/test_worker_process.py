@@ -35,8 +35,17 @@ def real_queue():
 def start_worker() -> subprocess.Popen:
     env = {**os.environ, "KEFU_JOBS_IMMEDIATE": "0"}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.core.run_worker_probe", connection.settings_dict["NAME"], "worker"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "tests.core.run_worker_probe",
+            connection.settings_dict["NAME"],
+            "worker",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -70,7 +79,9 @@ def test_job_enqueued_by_a_service_is_run_by_a_worker_process(real_queue):
 
         with transaction.atomic():
             record = jobs.enqueue("probe.note", {"shop_id": shop.pk})
-        assert wait_for(lambda: status_of(record) == "done"), worker.stderr.read1() if worker.stderr else ""
+        assert wait_for(lambda: status_of(record) == "done"), (
+            worker.stderr.read1() if worker.stderr else ""
+        )
     finally:
         stop(worker)
     assert AuditEntry.objects.filter(action="probe.job_ran").count() == 1

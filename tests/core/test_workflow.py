@@ -53,7 +53,11 @@ def test_reopen_needs_a_reason(ticket, agent):
         change_ticket_status(actor=agent, ticket=ticket, action="reopen", reason="  ")
     change_ticket_status(actor=agent, ticket=ticket, action="reopen", reason="customer wrote again")
     entry = history(ticket).last()
-    assert (entry.from_state, entry.to_state, entry.reason) == ("solved", "open", "customer wrote again")
+    assert (entry.from_state, entry.to_state, entry.reason) == (
+        "solved",
+        "open",
+        "customer wrote again",
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,22 +82,35 @@ def test_every_state_action_role_triple_does_what_the_table_says(
         assert moved.status == row.target
         entry = history(ticket).last()
         assert entry.actor_id == (actor.pk if actor else None)
-        assert (entry.action, entry.from_state, entry.to_state) == (f"ticket.{action}", state, row.target)
+        assert (entry.action, entry.from_state, entry.to_state) == (
+            f"ticket.{action}",
+            state,
+            row.target,
+        )
         return
     ticket.refresh_from_db()
     assert ticket.status == state
     assert not history(ticket).exists()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(["agent", "lead", "system"])), max_size=12))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(ACTIONS), st.sampled_from(["agent", "lead", "system"])),
+        max_size=12,
+    )
+)
 def test_any_sequence_keeps_state_legal_and_audits_each_move(make_user, steps):
     ticket = make_ticket(shop=make_shop(), customer=make_customer())
     actors = {"agent": make_user(Role.AGENT), "lead": make_user(Role.LEAD), "system": None}
     moves = 0
     for action, who in steps:
         try:
-            ticket = change_ticket_status(actor=actors[who], ticket=ticket, action=action, reason="r")
+            ticket = change_ticket_status(
+                actor=actors[who], ticket=ticket, action=action, reason="r"
+            )
             moves += 1
         except DomainError:
             pass
@@ -115,7 +132,12 @@ def test_a_table_with_two_rows_for_one_move_is_rejected():
 
 def test_a_final_state_with_a_way_out_is_rejected():
     with pytest.raises(ValueError, match="final"):
-        Workflow("x", ("a", "b"), [Transition("b", "go", "a", frozenset({"agent"}))], final_states=frozenset({"b"}))
+        Workflow(
+            "x",
+            ("a", "b"),
+            [Transition("b", "go", "a", frozenset({"agent"}))],
+            final_states=frozenset({"b"}),
+        )
 
 
 def test_screen_offers_only_the_moves_of_the_users_role():

@@ -35,4 +35,3 @@ def probe_sweep(now: dt.datetime) -> dict:
 def probe_note(payload: dict) -> None:
     time.sleep(payload.get("sleep", 0))
     _note("probe.job_ran", payload["shop_id"])
-

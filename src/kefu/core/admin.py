@@ -2,18 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.models import ApiToken, AuditEntry, JobRecord, SweepRun, User
-from kefu.core.roles import can
-
-
-def _admins_only(request) -> bool:
-    return can(request.user, "admin.site")
-
-
-# Django admin is for the admin role only; every other role uses kefu's own screens.
-admin.site.has_permission = _admins_only
-admin.site.site_header = _("kefu administration")
-admin.site.site_title = _("kefu")
+from kefu.core.models import ApiToken, AuditEntry, JobRecord, Shop, SweepRun, User
 
 
 @admin.register(User)
@@ -32,7 +21,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_type", "object_repr", "from_state", "to_state")
+    list_display = (
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_repr",
+        "from_state",
+        "to_state",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "object_repr", "actor_label", "reason", "request_id")
     date_hierarchy = "at"
@@ -66,3 +63,10 @@ class JobRecordAdmin(admin.ModelAdmin):
 class SweepRunAdmin(admin.ModelAdmin):
     list_display = ("sweep", "slot", "started_at", "finished_at")
     list_filter = ("sweep",)
+
+
+@admin.register(Shop)
+class ShopAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "platform", "store_type", "currency", "time_zone", "is_active")
+    list_filter = ("platform", "store_type", "is_active")
+    prepopulated_fields = {"slug": ("name",)}

@@ -68,7 +68,9 @@ api = NinjaAPI(
 
 def error_response(request, status: int, code: str, message: str, fields: dict | None = None):
     return api.create_response(
-        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+        request,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=status,
     )
 
 
@@ -83,18 +85,24 @@ def _validation_error(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in {"body", "query", "path", "payload"}]
         fields.setdefault(".".join(loc) or "request", []).append(err.get("msg", "invalid"))
-    return error_response(request, 422, "validation_error", "The request has invalid fields.", fields)
+    return error_response(
+        request, 422, "validation_error", "The request has invalid fields.", fields
+    )
 
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation_error(request, exc: DjangoValidationError):
     fields = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
-    return error_response(request, 422, "validation_error", "The request has invalid fields.", fields)
+    return error_response(
+        request, 422, "validation_error", "The request has invalid fields.", fields
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return error_response(request, 401, "unauthorized", "Send a valid token: Authorization: Bearer <token>.")
+    return error_response(
+        request, 401, "unauthorized", "Send a valid token: Authorization: Bearer <token>."
+    )
 
 
 @api.exception_handler(Http404)
@@ -131,7 +139,9 @@ def _decode(cursor: str | None) -> int:
         if offset < 0:
             raise ValueError
     except (ValueError, UnicodeDecodeError):
-        raise DomainError("The cursor is not valid; start again without it.", code="invalid_cursor") from None
+        raise DomainError(
+            "The cursor is not valid; start again without it.", code="invalid_cursor"
+        ) from None
     return offset
 
 

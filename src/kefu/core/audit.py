@@ -70,6 +70,6 @@ def _jsonable(value: Any) -> Any:
 
 def history(obj: models.Model):
     """The entries about one object, oldest first."""
-    return AuditEntry.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk)).order_by(
-        "at", "id"
-    )
+    return AuditEntry.objects.filter(
+        object_type=object_type_of(obj), object_id=str(obj.pk)
+    ).order_by("at", "id")

@@ -9,7 +9,9 @@ class DomainError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None):
+    def __init__(
+        self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None
+    ):
         super().__init__(message)
         self.message = str(message)
         self.fields = fields or {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 
-
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
@@ -35,7 +34,9 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         key = key.strip()
         if not key or len(key) > 255:
-            return _error(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters.")
+            return _error(
+                400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters."
+            )
         user = user_for(bearer(request))
         if user is None:  # let the API answer 401 in its usual way
             return self.get_response(request)
@@ -62,7 +63,9 @@ class IdempotencyMiddleware:
     def _replay(self, user, key, request, digest):
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if record is None:  # forgotten between our insert and this read: treat as busy
-            return _error(409, "idempotency_key_in_use", "This Idempotency-Key is being used; retry.")
+            return _error(
+                409, "idempotency_key_in_use", "This Idempotency-Key is being used; retry."
+            )
         if record.path != request.path or record.body_digest != digest:
             return _error(
                 409,
@@ -71,7 +74,9 @@ class IdempotencyMiddleware:
             )
         if record.status_code is None:
             return _error(
-                409, "idempotency_key_in_use", "A request with this Idempotency-Key is still running."
+                409,
+                "idempotency_key_in_use",
+                "A request with this Idempotency-Key is still running.",
             )
         response = HttpResponse(
             bytes(record.response_body or b""),
@@ -80,5 +85,3 @@ class IdempotencyMiddleware:
         )
         response["Idempotent-Replayed"] = "true"
         return response
-
-

@@ -48,7 +48,9 @@ def job(name: str) -> Callable[[JobHandler], JobHandler]:
     return decorate
 
 
-def enqueue(name: str, payload: dict[str, Any] | None = None, *, run_after: dt.datetime | None = None) -> JobRecord:
+def enqueue(
+    name: str, payload: dict[str, Any] | None = None, *, run_after: dt.datetime | None = None
+) -> JobRecord:
     if name not in _handlers:
         raise KeyError(f"no job handler named {name!r}")
     record = JobRecord.objects.create(name=name, payload=payload or {}, run_after=run_after)
@@ -65,7 +67,9 @@ def _dispatch(job_id: int, eta: dt.datetime | None = None) -> None:
         else:
             run_job(job_id)
     except Exception:  # the queue is down: the tick will find the row and retry
-        log.warning("could not hand job %s to the queue; the tick will retry", job_id, exc_info=True)
+        log.warning(
+            "could not hand job %s to the queue; the tick will retry", job_id, exc_info=True
+        )
 
 
 def _lease() -> dt.timedelta:
@@ -80,9 +84,8 @@ def claim(job_id: int, now: dt.datetime | None = None) -> JobRecord | None:
     )
     due = Q(run_after__isnull=True) | Q(run_after__lte=now)
     with transaction.atomic():
-        taken = (
-            JobRecord.objects.filter(claimable & due, pk=job_id)
-            .update(status=JobRecord.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
+        taken = JobRecord.objects.filter(claimable & due, pk=job_id).update(
+            status=JobRecord.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1
         )
     return JobRecord.objects.get(pk=job_id) if taken else None
 
@@ -104,12 +107,16 @@ def run(job_id: int) -> bool:
             status=JobRecord.Status.PENDING if retry else JobRecord.Status.FAILED,
             last_error=error[-4000:],
             claimed_at=None,
-            run_after=timezone.now() + dt.timedelta(seconds=30 * 2**record.attempts) if retry else None,
+            run_after=timezone.now() + dt.timedelta(seconds=30 * 2**record.attempts)
+            if retry
+            else None,
             finished_at=None if retry else timezone.now(),
         )
         log.warning("job %s (%s) failed, attempt %s", job_id, record.name, record.attempts)
         return False
-    JobRecord.objects.filter(pk=job_id).update(status=JobRecord.Status.DONE, finished_at=timezone.now())
+    JobRecord.objects.filter(pk=job_id).update(
+        status=JobRecord.Status.DONE, finished_at=timezone.now()
+    )
     return True
 
 
@@ -118,7 +125,10 @@ def redispatch_stale(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     ids = list(
         JobRecord.objects.filter(
-            (Q(status=JobRecord.Status.PENDING) & (Q(run_after__isnull=True) | Q(run_after__lte=now)))
+            (
+                Q(status=JobRecord.Status.PENDING)
+                & (Q(run_after__isnull=True) | Q(run_after__lte=now))
+            )
             | Q(status=JobRecord.Status.RUNNING, claimed_at__lt=now - _lease())
         ).values_list("pk", flat=True)[:1000]
     )
@@ -194,8 +204,8 @@ def run_due_sweeps(now: dt.datetime | None = None, only: set[str] | None = None)
             results[s.name] = "failed"
             continue
         SweepRun.objects.filter(pk=run_row.pk).update(
-            finished_at=timezone.now(), outcome=outcome if isinstance(outcome, dict) else {"result": outcome}
+            finished_at=timezone.now(),
+            outcome=outcome if isinstance(outcome, dict) else {"result": outcome},
         )
         results[s.name] = outcome
     return results
-

@@ -105,7 +105,9 @@ class AuditLogIsAppendOnly(Exception):
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the token is shown once, on creation."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=80, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
@@ -142,6 +144,9 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'running'})"
 
 
 class JobRecord(models.Model):
@@ -218,7 +223,9 @@ class Shop(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
     webhook_secret = models.CharField(_("webhook secret"), max_length=128, blank=True)
     link_allowlist = models.TextField(
         _("trusted link domains"),

@@ -15,5 +15,7 @@ def set_user_language(*, actor: User, user: User, language: str) -> User:
             return user
         User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
-        audit.record(actor=actor, obj=user, action="user.language", changes={"language": [before, language]})
+        audit.record(
+            actor=actor, obj=user, action="user.language", changes={"language": [before, language]}
+        )
     return user

@@ -32,9 +32,15 @@ def initialise(*, admin_password: str | None = None, out: Callable[[str], None] 
     password = admin_password or os.environ.get("KEFU_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
     with transaction.atomic():
         admin = User.objects.create_user(
-            username="admin", password=password, role=Role.ADMIN, is_staff=True, display_name="Admin"
+            username="admin",
+            password=password,
+            role=Role.ADMIN,
+            is_staff=True,
+            display_name="Admin",
         )
-        audit.record(actor=None, obj=admin, action="user.create", to_state=Role.ADMIN, reason="kefu init")
+        audit.record(
+            actor=None, obj=admin, action="user.create", to_state=Role.ADMIN, reason="kefu init"
+        )
     if admin_password or os.environ.get("KEFU_ADMIN_PASSWORD"):
         out("first admin: admin (password as given)")
     else:

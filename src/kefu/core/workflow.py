@@ -86,9 +86,7 @@ class Workflow:
     def available(self, state: str, role: str | None = None) -> list[Transition]:
         """What the screen may offer: the moves out of ``state`` (for ``role``)."""
         return [
-            t
-            for t in self.transitions
-            if t.source == state and (role is None or role in t.roles)
+            t for t in self.transitions if t.source == state and (role is None or role in t.roles)
         ]
 
     def reachable(self, start: str) -> set[str]:
@@ -103,7 +101,9 @@ class Workflow:
 
 
 def rows(
-    table: Iterable[tuple[str, str, str, Iterable[str]] | tuple[str, str, str, Iterable[str], dict]],
+    table: Iterable[
+        tuple[str, str, str, Iterable[str]] | tuple[str, str, str, Iterable[str], dict]
+    ],
 ) -> list[Transition]:
     """Build transitions from compact tuples ``(source, action, target, roles[, options])``."""
     out = []
@@ -139,7 +139,9 @@ def apply(
         state = getattr(locked, workflow.state_field)
         t = workflow.resolve(state, action, role_of(actor))
         if t.needs_reason and not reason.strip():
-            raise DomainError(_("Give a reason for this step."), fields={"reason": [_("Required.")]})
+            raise DomainError(
+                _("Give a reason for this step."), fields={"reason": [_("Required.")]}
+            )
         if t.guard is not None:
             t.guard(locked, context)
         changes = on_transition(locked, t, context) if on_transition else None

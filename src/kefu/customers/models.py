@@ -28,11 +28,17 @@ class Customer(models.Model):
     """A buyer: the customer archive (客户档案) every case hangs on."""
 
     name = models.CharField(_("name"), max_length=120)
-    segment = models.CharField(_("segment"), max_length=10, choices=Segment.choices, default=Segment.POTENTIAL)
-    segment_is_manual = models.BooleanField(
-        _("segment set by hand"), default=False, help_text=_("Rules leave a hand-set segment alone.")
+    segment = models.CharField(
+        _("segment"), max_length=10, choices=Segment.choices, default=Segment.POTENTIAL
     )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    segment_is_manual = models.BooleanField(
+        _("segment set by hand"),
+        default=False,
+        help_text=_("Rules leave a hand-set segment alone."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,7 +115,9 @@ class MarketplaceIdentity(models.Model):
         verbose_name = _("marketplace ID")
         verbose_name_plural = _("marketplace IDs")
         constraints = [
-            models.UniqueConstraint(fields=["shop", "external_id"], name="one_customer_per_marketplace_id")
+            models.UniqueConstraint(
+                fields=["shop", "external_id"], name="one_customer_per_marketplace_id"
+            )
         ]
         indexes = [models.Index(fields=["external_id"])]
 

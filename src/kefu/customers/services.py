@@ -50,7 +50,9 @@ def create_customer(
     if segment is not None and segment not in Segment.values:
         errors["segment"] = [f"Choose one of: {', '.join(Segment.values)}."]
     if errors:
-        raise DomainError("The customer has invalid fields.", fields=errors, code="validation_error")
+        raise DomainError(
+            "The customer has invalid fields.", fields=errors, code="validation_error"
+        )
     with transaction.atomic():
         customer = Customer.objects.create(
             name=name,
@@ -64,10 +66,12 @@ def create_customer(
             first_contact_at=timezone.now(),
         )
         CustomerPhone.objects.bulk_create(
-            CustomerPhone(customer=customer, number=raw, normalized=normal) for raw, normal in phone_rows
+            CustomerPhone(customer=customer, number=raw, normalized=normal)
+            for raw, normal in phone_rows
         )
         CustomerEmail.objects.bulk_create(
-            CustomerEmail(customer=customer, email=raw, normalized=normal) for raw, normal in email_rows
+            CustomerEmail(customer=customer, email=raw, normalized=normal)
+            for raw, normal in email_rows
         )
         audit.record(actor=actor, obj=customer, action="customer.create", to_state=customer.segment)
     return customer

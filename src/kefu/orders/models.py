@@ -17,12 +17,19 @@ class Order(models.Model):
     shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="orders")
     external_id = models.CharField(_("order number"), max_length=64)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("customer"),
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PAID)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PAID
+    )
     currency = models.CharField(_("currency"), max_length=3)
     total_amount = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
-    shipping_fee = models.DecimalField(_("shipping fee"), max_digits=12, decimal_places=2, default=0)
+    shipping_fee = models.DecimalField(
+        _("shipping fee"), max_digits=12, decimal_places=2, default=0
+    )
     discount_amount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=0)
     paid_amount = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
     free_shipping_promo = models.BooleanField(_("free-shipping promotion"), default=False)
@@ -44,7 +51,9 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         constraints = [
-            models.UniqueConstraint(fields=["shop", "external_id"], name="order_number_once_per_shop")
+            models.UniqueConstraint(
+                fields=["shop", "external_id"], name="order_number_once_per_shop"
+            )
         ]
         indexes = [
             models.Index(fields=["customer", "-placed_at"]),
@@ -70,7 +79,11 @@ class OrderItem(models.Model):
     class Meta:
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
-        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="item_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="item_quantity_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ×{self.quantity}"

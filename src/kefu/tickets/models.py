@@ -31,12 +31,16 @@ class Category(models.Model):
     """Admin-edited tree of what tickets are about."""
 
     name = models.CharField(_("name"), max_length=80)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
 
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_name_once_per_parent")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_name_once_per_parent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.parent} / {self.name}" if self.parent_id else self.name
@@ -66,20 +70,40 @@ class Ticket(models.Model):
         HIGH = 3, _("High")
         URGENT = 4, _("Urgent")
 
-    shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("shop"))
+    shop = models.ForeignKey(
+        "core.Shop", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("shop")
+    )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("customer"),
     )
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("order")
+        "orders.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("order"),
     )
     subject = models.CharField(_("subject"), max_length=255)
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.CHAT)
+    channel = models.CharField(
+        _("channel"), max_length=12, choices=Channel.choices, default=Channel.CHAT
+    )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category"))
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -88,7 +112,9 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
     )
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("team"))
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("team")
+    )
     created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
@@ -136,9 +162,9 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"])]
 
+    def __str__(self) -> str:
+        return self.body[:60]
+
     @property
     def is_public(self) -> bool:
         return self.kind != self.Kind.NOTE
-
-    def __str__(self) -> str:
-        return self.body[:60]
