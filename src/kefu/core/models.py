@@ -242,3 +242,34 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Policy(models.Model):
+    """An admin's value for one rule of the trade, for all shops or for one shop.
+
+    The rules themselves, with their defaults and sources, are declared in code
+    (kefu.core.policies); a row here only overrides a default.
+    """
+
+    key = models.CharField(_("rule"), max_length=80)
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, null=True, blank=True, related_name="policies", verbose_name=_("shop")
+    )
+    value = models.JSONField(_("value"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("policy value")
+        verbose_name_plural = _("policy values")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "shop"], name="policy_once_per_shop"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(shop__isnull=True), name="policy_once_globally"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -112,3 +112,80 @@ def pg_tsquery(query: str) -> str | None:
             quoted[-1] += ":*"
         parts.append("(" + " <-> ".join(quoted) + ")" if len(quoted) > 1 else quoted[0])
     return " & ".join(parts)
+
+
+class SearchIndex:
+    """A full-text index of one kind of object, kept in a table of its own.
+
+    SQLite: an FTS5 table ``search_<name>`` whose rowid is the object's id (a table that
+    keeps its terms: contentless tables cannot delete rows before SQLite 3.43).
+    PostgreSQL: a table ``search_<name>(id, terms tsvector)`` with a GIN index.
+    Services call :meth:`put` / :meth:`remove` in the transaction that changes the
+    object, so the index never lags behind; :meth:`ids_sql` gives a sub-query of the
+    matching ids to combine with any ORM filter (``pk__in=RawSQL(...)``).
+    """
+
+    def __init__(self, name: str):
+        if not re.fullmatch(r"[a-z_]+", name):
+            raise ValueError("index names are lower-case letters and underscores")
+        self.name = name
+        self.table = f"search_{name}"
+
+    # ---- schema (called from migrations)
+    def create_sql(self, vendor: str) -> list[str]:
+        if vendor == "sqlite":
+            return [
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5("
+                "terms, tokenize='unicode61 remove_diacritics 0')"
+            ]
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.table} (id bigint PRIMARY KEY, terms tsvector NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {self.table}_gin ON {self.table} USING gin (terms)",
+        ]
+
+    def drop_sql(self, vendor: str) -> list[str]:
+        return [f"DROP TABLE IF EXISTS {self.table}"]
+
+    # ---- writes
+    def put_many(self, connection, rows) -> None:
+        """Index ``(id, text)`` pairs, replacing what was indexed for those ids."""
+        rows = list(rows)
+        if not rows:
+            return
+        with connection.cursor() as c:
+            if connection.vendor == "sqlite":
+                c.executemany(f"DELETE FROM {self.table} WHERE rowid = %s", [(pk,) for pk, _ in rows])
+                c.executemany(
+                    f"INSERT INTO {self.table}(rowid, terms) VALUES (%s, %s)",
+                    [(pk, index_text(text)) for pk, text in rows],
+                )
+            else:
+                c.executemany(
+                    f"INSERT INTO {self.table}(id, terms) VALUES (%s, %s::tsvector) "
+                    "ON CONFLICT (id) DO UPDATE SET terms = EXCLUDED.terms",
+                    [(pk, pg_tsvector(text)) for pk, text in rows],
+                )
+
+    def put(self, connection, pk: int, text: str) -> None:
+        self.put_many(connection, [(pk, text)])
+
+    def remove(self, connection, pks) -> None:
+        pks = [(pk,) for pk in pks]
+        if not pks:
+            return
+        column = "rowid" if connection.vendor == "sqlite" else "id"
+        with connection.cursor() as c:
+            c.executemany(f"DELETE FROM {self.table} WHERE {column} = %s", pks)
+
+    # ---- reads
+    def ids_sql(self, connection, query: str) -> tuple[str, list] | None:
+        """``(sql, params)`` selecting the ids that match ``query``; None if nothing to search."""
+        if connection.vendor == "sqlite":
+            expr = fts5_query(query)
+            if expr is None:
+                return None
+            return f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [expr]
+        expr = pg_tsquery(query)
+        if expr is None:
+            return None
+        return f"SELECT id FROM {self.table} WHERE terms @@ %s::tsquery", [expr]

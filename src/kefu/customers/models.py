@@ -157,3 +157,61 @@ class CustomerNote(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class AttributeDefinition(models.Model):
+    """A trade-specific field an admin adds to every customer record (height, plate, …)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        BOOLEAN = "boolean", _("Yes / no")
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=80)
+    label_zh = models.CharField(_("label (简体中文)"), max_length=80, blank=True)
+    label_ko = models.CharField(_("label (한국어)"), max_length=80, blank=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True, help_text=_("For the choice type."))
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    minimum = models.DecimalField(_("minimum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    maximum = models.DecimalField(_("maximum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    group = models.CharField(_("group"), max_length=40, blank=True, help_text=_("e.g. apparel, car"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("customer attribute")
+        verbose_name_plural = _("customer attributes")
+        ordering = ["group", "position", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MergeRecord(models.Model):
+    """Two customer records made one; keeps what moved so the merge can be undone."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_won")
+    merged = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_lost")
+    moved = models.JSONField(default=dict, help_text="{model label: [ids moved to the survivor]}")
+    snapshot = models.JSONField(default=dict, help_text="the merged record's fields before the merge")
+    reason = models.TextField(blank=True)
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kefu.core import audit
 from kefu.core.errors import DomainError
-from kefu.customers import normalize
+from kefu.customers import normalize, search
 from kefu.customers.models import Customer, CustomerEmail, CustomerPhone, Segment
 
 
@@ -73,5 +73,6 @@ def create_customer(
             CustomerEmail(customer=customer, email=raw, normalized=normal)
             for raw, normal in email_rows
         )
+        search.reindex([customer.pk])
         audit.record(actor=actor, obj=customer, action="customer.create", to_state=customer.segment)
     return customer

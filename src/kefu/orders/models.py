@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,3 +88,53 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ×{self.quantity}"
+
+
+class ImportBatch(models.Model):
+    """One run of an order import (file upload, CLI or webhook burst) and what it did."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="imports")
+    filename = models.CharField(_("file"), max_length=255)
+    layout = models.CharField(_("layout"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    orders_created = models.PositiveIntegerField(_("orders created"), default=0)
+    orders_updated = models.PositiveIntegerField(_("orders updated"), default=0)
+    rows_failed = models.PositiveIntegerField(_("rows refused"), default=0)
+    errors = models.JSONField(_("refused rows"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("order import")
+        verbose_name_plural = _("order imports")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+
+class WebhookDelivery(models.Model):
+    """A verified order webhook, remembered by its delivery id so a replay changes nothing."""
+
+    shop = models.ForeignKey("core.Shop", on_delete=models.CASCADE, related_name="+")
+    delivery_id = models.CharField(max_length=100)
+    topic = models.CharField(max_length=60, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "delivery_id"], name="webhook_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}:{self.delivery_id}"

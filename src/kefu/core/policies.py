@@ -1,0 +1,101 @@
+"""Rules of the trade with numbers: declared once with default and source, editable by admins.
+
+    OWNER_CONTACT_DAYS = policies.declare(
+        "customers.owner_contact_days", 7, int,
+        _("Days an owner has to contact a newly assigned customer"), source="003 ch.2 §3")
+    days = OWNER_CONTACT_DAYS.get(shop=order.shop)
+
+A shop's own value wins over the global one, which wins over the declared default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from kefu.core import audit
+
+_declared: dict[str, Rule] = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    default: Any
+    kind: type
+    label: str
+    source: str = ""
+    minimum: Any = None
+    maximum: Any = None
+
+    def clean(self, value: Any) -> Any:
+        try:
+            if self.kind is bool:
+                if isinstance(value, str):
+                    value = value.strip().lower() in {"1", "true", "yes", "on"}
+                return bool(value)
+            cleaned = self.kind(str(value).strip()) if self.kind is Decimal else self.kind(value)
+        except (TypeError, ValueError, ArithmeticError):
+            raise ValueError(f"{self.key}: {value!r} is not a {self.kind.__name__}") from None
+        if self.minimum is not None and cleaned < self.minimum:
+            raise ValueError(f"{self.key}: must be at least {self.minimum}")
+        if self.maximum is not None and cleaned > self.maximum:
+            raise ValueError(f"{self.key}: must be at most {self.maximum}")
+        return cleaned
+
+    def get(self, shop=None) -> Any:
+        from kefu.core.models import Policy
+
+        rows = Policy.objects.filter(key=self.key)
+        if shop is None:
+            rows = rows.filter(shop__isnull=True)
+        else:
+            rows = rows.filter(Q(shop__isnull=True) | Q(shop=shop))
+        values = dict(rows.values_list("shop_id", "value"))
+        if shop is not None and shop.pk in values:
+            return self.clean(values[shop.pk])
+        if None in values:
+            return self.clean(values[None])
+        return self.default
+
+
+def declare(key: str, default: Any, kind: type, label: str, *, source: str = "", minimum=None, maximum=None) -> Rule:
+    rule = Rule(key, default, kind, str(label), source, minimum, maximum)
+    existing = _declared.get(key)
+    if existing is not None and existing != rule:
+        raise ValueError(f"policy {key!r} declared twice")
+    _declared[key] = rule
+    return rule
+
+
+def declared() -> dict[str, Rule]:
+    return dict(sorted(_declared.items()))
+
+
+def set_value(*, actor, key: str, value: Any, shop=None) -> Any:
+    """Set an admin's value for a rule (globally, or for one shop); audited."""
+    from kefu.core.models import Policy
+
+    rule = _declared[key]
+    cleaned = rule.clean(value)
+    stored = str(cleaned) if isinstance(cleaned, Decimal) else cleaned
+    with transaction.atomic():
+        row = Policy.objects.select_for_update().filter(key=key, shop=shop).first()
+        before = row.value if row else rule.default
+        if row is None:
+            row = Policy.objects.create(key=key, shop=shop, value=stored, updated_by=actor)
+        else:
+            row.value = stored
+            row.updated_by = actor
+            row.save()
+        audit.record(
+            actor=actor,
+            obj=row,
+            action="policy.set",
+            changes={"value": [audit._jsonable(before), audit._jsonable(stored)]},
+        )
+    return cleaned
