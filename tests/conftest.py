@@ -11,6 +11,8 @@ from django.test import Client
 from kefu.core.models import Shop, User
 from kefu.core.roles import Role
 
+pytest_plugins = ["tests.browser_support"]
+
 PASSWORD = "correct-horse-42"
 
 

@@ -12,134 +12,23 @@ temporary directory.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "browser-test-42"
+from tests.browser_support import PASSWORD, kefu_server, requires_chromium, watch_for_problems
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"{CHROMIUM} is not installed (scripts/ensure-chromium installs Debian's chromium)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _kefu(*args: str, env: dict, timeout: int = 120) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "kefu.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, (
-        f"kefu {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    )
-    return result
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"kefu serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"kefu serve did not answer {url} within {seconds}s:\n{log.read_text()}")
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Base URL of a running `kefu serve` with an admin and an agent named Li Na."""
-    data = tmp_path_factory.mktemp("kefu-browser-data")
-    port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # its own SQLite database and job queue, whatever the test run itself uses
-        if key not in {"KEFU_DATABASE_URL", "KEFU_REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        KEFU_DATA_DIR=str(data),
-        KEFU_ADMIN_PASSWORD=PASSWORD,
-        KEFU_BIND=f"127.0.0.1:{port}",
-        KEFU_TIME_ZONE="Asia/Shanghai",
-    )
-    _kefu("init", env=env)
-    _kefu(
-        "manage",
-        "shell",
-        "-c",
+    shell = (
         "from kefu.core.models import User; "
         f"User.objects.create_user(username='lina', password='{PASSWORD}', "
-        "role='agent', display_name='Li Na')",
-        env=env,
+        "role='agent', display_name='Li Na')"
     )
-    log = data / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kefu.cli", "serve", "--no-worker", "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base}/healthz", process, log)
+    with kefu_server(tmp_path_factory, shell=shell) as base:
         yield base
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("KEFU_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _sign_in(page, base: str) -> None:
@@ -157,24 +46,10 @@ def _choose_language(page, name: str) -> None:
         page.click(f"details.lang-menu button.menu-item:has-text('{name}')")
 
 
-def _watch_for_problems(page) -> list[str]:
-    """Collect script errors and failed requests: a page must load all it needs."""
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400 and problems.append(f"{response.status} for {response.url}")
-        ),
-    )
-    return problems
-
-
 def test_sign_in_switch_languages_and_sign_out_on_a_laptop(server, browser, shots):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
     page = context.new_page()
-    problems = _watch_for_problems(page)
+    problems = watch_for_problems(page)
     try:
         page.goto(f"{server}/")
         assert page.locator("h1").inner_text() == "Sign in to kefu"
@@ -239,7 +114,7 @@ def test_the_navigation_folds_on_a_phone(server, browser, shots):
         locale="ko-KR",
     )
     page = context.new_page()
-    problems = _watch_for_problems(page)
+    problems = watch_for_problems(page)
     try:
         page.goto(f"{server}/login/")
         # the browser's language is enough before signing in
@@ -279,7 +154,7 @@ def test_vendored_echarts_draws_a_declared_chart(server, browser):
     """The chart helper later pages use: an option in json_script, a div naming it."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    problems = _watch_for_problems(page)
+    problems = watch_for_problems(page)
     try:
         page.goto(f"{server}/login/")
         page.evaluate(
