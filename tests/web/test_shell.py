@@ -113,8 +113,8 @@ def test_agent_sees_no_admin_link_and_is_kept_out_of_admin(login, agent):
     html = client.get("/").content.decode()
     assert "/admin/" not in html
     # Django admin refuses every role but admin, for every page of it.
-    for path in ("/admin/", "/admin/login/", "/admin/core/user/", "/admin/core/auditentry/"):
-        assert client.get(path).status_code == 403, path
+    for url in ("/admin/", "/admin/login/", "/admin/core/user/", "/admin/core/auditentry/"):
+        assert client.get(url).status_code == 403, url
 
 
 @pytest.mark.parametrize("role", ["lead", "finance", "warehouse"])
