@@ -119,9 +119,18 @@ def cmd_worker(args) -> None:
 def cmd_demo(args) -> None:
     _setup_django()
     _needs_schema()
-    from kefu.core.demo import load_demo
+    from kefu.core.demo import DemoError, load_demo
 
-    load_demo(customers=args.customers, reset=args.reset, seed=args.seed, out=print)
+    try:
+        load_demo(
+            customers=args.customers,
+            reset=args.reset,
+            seed=args.seed,
+            password=args.password,
+            out=lambda line: print(line, flush=True),
+        )
+    except DemoError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_token(args) -> None:
@@ -188,30 +197,56 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(fn=fn)
         return p
 
-    p = add("init", cmd_init, "Create the data directory, migrate the database and make the first admin.")
+    p = add(
+        "init",
+        cmd_init,
+        "Create the data directory, migrate the database and make the first admin.",
+    )
     p.add_argument(
         "--admin-password",
-        help="password for the first admin (default: KEFU_ADMIN_PASSWORD, else one is generated and printed)",
+        help=(
+            "password for the first admin "
+            "(default: KEFU_ADMIN_PASSWORD, else one is generated and printed)"
+        ),
     )
 
     p = add(
         "serve",
         cmd_serve,
-        "Serve kefu with gunicorn on KEFU_BIND; with the embedded default also runs the job worker.",
+        "Serve kefu with gunicorn on KEFU_BIND; "
+        "with the embedded default also runs the job worker.",
     )
-    p.add_argument("--workers", type=int, default=None,
-                   help="web worker processes (default: KEFU_WEB_WORKERS, else 2)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="web worker processes (default: KEFU_WEB_WORKERS, else 2)",
+    )
     p.add_argument("--threads", type=int, default=4, help="threads per web worker (default 4)")
-    p.add_argument("--no-worker", action="store_true", help="do not start the job worker beside the web server")
+    p.add_argument(
+        "--no-worker", action="store_true", help="do not start the job worker beside the web server"
+    )
 
     p = add("worker", cmd_worker, "Run the background job worker and the minute tick (Huey).")
     p.add_argument("--workers", type=int, default=0, help="worker threads (default from settings)")
     p.add_argument("--quiet", action="store_true", help="log only warnings")
 
-    p = add("demo", cmd_demo, "Load a demo shop: users for each role, customers, orders, tickets in zh/ko/en.")
-    p.add_argument("--customers", type=int, default=400, help="how many demo customers (default 400)")
+    p = add(
+        "demo",
+        cmd_demo,
+        "Load a demo shop: users for each role, customers, orders, tickets in zh/ko/en.",
+    )
+    p.add_argument(
+        "--customers", type=int, default=400, help="how many demo customers (default 400)"
+    )
     p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
-    p.add_argument("--reset", action="store_true", help="delete the previous demo data first (demo data only)")
+    p.add_argument(
+        "--reset", action="store_true", help="delete the previous demo data first (demo data only)"
+    )
+    p.add_argument(
+        "--password",
+        help="password of the demo users (default: generated and printed; admin keeps its own)",
+    )
 
     p = add("token", None, "API tokens.")
     tsub = p.add_subparsers(dest="token_command", metavar="ACTION")
@@ -219,14 +254,19 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("--user", required=True, help="user name the token acts as")
     tc.add_argument("--name", help="what the token is for")
     tc.set_defaults(fn=cmd_token)
-    p.set_defaults(fn=lambda a: (_ for _ in ()).throw(CommandError("say `kefu token create --user NAME`")))
+    p.set_defaults(
+        fn=lambda a: (_ for _ in ()).throw(CommandError("say `kefu token create --user NAME`"))
+    )
 
     p = add(
         "backup",
         cmd_backup,
-        "Write a consistent copy of the database (SQLite online backup, or pg_dump) and print its path.",
+        "Write a consistent copy of the database (SQLite online backup, or pg_dump) "
+        "and print its path.",
     )
-    p.add_argument("--output", "-o", help="file to write (default: DATA_DIR/backups/kefu-TIMESTAMP…)")
+    p.add_argument(
+        "--output", "-o", help="file to write (default: DATA_DIR/backups/kefu-TIMESTAMP…)"
+    )
 
     add("check", cmd_check, "Check the configuration and say what is wrong in plain words.")
 
@@ -255,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kefu {args.command}: {exc}", file=sys.stderr)
             return EXIT_FAIL
         if _is_database_error(exc):
-            print(f"kefu {args.command}: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
+            print(
+                f"kefu {args.command}: cannot reach the database: {_one_line(exc)}", file=sys.stderr
+            )
         else:
             print(f"kefu {args.command}: failed: {_one_line(exc)}", file=sys.stderr)
         if _debug():

@@ -152,3 +152,12 @@ def test_openapi_document_is_served(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["components"]["securitySchemes"]
     assert "/api/v1/customers" in doc["paths"]
+
+
+def test_text_with_a_nul_character_is_refused_clearly_on_every_database(api_as, agent):
+    error = assert_error(
+        api_as(agent).post("/customers", {"name": "a\u0000b"}), 400, "validation_error"
+    )
+    assert "NUL" in error["message"] and "name" in error["fields"]
+    assert_error(api_as(agent).get("/customers", {"cursor": "a\x00"}), 400, "validation_error")
+    assert not Customer.objects.exists()

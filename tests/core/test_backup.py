@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,9 @@ def prepared(tmp_path_factory) -> Path:
     assert kefu("init", "--admin-password", "backup-test-pass", data=data).returncode == 0
     assert kefu("token", "create", "--user", "admin", "--name", "erp", data=data).returncode == 0
     made = kefu(
-        "manage", "shell", "-c",
+        "manage",
+        "shell",
+        "-c",
         "from kefu.core.models import Shop; "
         "Shop.objects.create(slug='jd-main', name='京东自营', platform='jd', currency='CNY')",
         data=data,
@@ -42,7 +45,7 @@ def site(prepared, tmp_path) -> Path:
 
 
 def shops(path: Path) -> list[str]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         return [row[0] for row in conn.execute("SELECT slug FROM core_shop ORDER BY slug")]
 
 
@@ -55,7 +58,7 @@ def test_backup_writes_a_sqlite_copy_holding_the_data(site):
     assert path.parent == site / "backups"
     assert path.name.startswith("kefu-") and path.name.endswith(".sqlite3")
     assert "100%" in result.stderr
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT username FROM core_user").fetchall() == [("admin",)]
         assert conn.execute("SELECT name FROM core_apitoken").fetchall() == [("erp",)]
@@ -144,11 +147,11 @@ def test_the_copy_is_one_snapshot_even_when_rows_change_midway(tmp_path):
     assert len(percents) >= 10
     assert percents == sorted(percents)
     assert percents[-1] == 100
-    with sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(target)) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("SELECT count(*), min(id) FROM item").fetchone() == (2000, 1)
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
-    with sqlite3.connect(source) as live:
+    with closing(sqlite3.connect(source)) as live:
         assert live.execute("SELECT count(*) FROM item").fetchone() == (1901,)
 
 
@@ -175,7 +178,10 @@ def test_a_missing_pg_dump_is_one_clear_line(tmp_path, monkeypatch):
 
 def test_the_pg_dump_connection_string_never_holds_the_password():
     db = {
-        "NAME": "kefu prod", "HOST": "db.example.com", "PORT": "6543", "USER": "kefu",
+        "NAME": "kefu prod",
+        "HOST": "db.example.com",
+        "PORT": "6543",
+        "USER": "kefu",
         "PASSWORD": "s3cret!",
         "OPTIONS": {"sslmode": "require", "connect_timeout": "5", "pool": "true"},
     }
@@ -207,7 +213,9 @@ def test_backup_on_postgres_writes_a_dump_pg_restore_reads(transactional_db, sho
     assert "TABLE public core_shop" in listing
     data = subprocess.run(
         ["pg_restore", "--data-only", "--table=core_shop", "--file=-", str(path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "tmall-flagship" in data
     assert any(line.startswith("backup written: ") for line in lines)

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,13 @@ def kefu(*args: str, data: Path, env: dict | None = None, timeout: float = 60):
     environ["KEFU_DATA_DIR"] = str(data)
     environ.update(env or {})
     return subprocess.run(
-        [*COMMAND, *args], env=environ, capture_output=True, text=True, timeout=timeout,
-        stdin=subprocess.DEVNULL, check=False,
+        [*COMMAND, *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
 
 
@@ -55,7 +61,7 @@ def data(initialised, tmp_path) -> Path:
 
 
 def rows(data: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(data / "kefu.sqlite3") as conn:
+    with closing(sqlite3.connect(data / "kefu.sqlite3")) as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -176,7 +182,9 @@ def test_other_commands_and_variables(tmp_path, command, name, value):
 def test_an_unreachable_database_fails_fast_in_one_line(tmp_path):
     started = time.monotonic()
     result = kefu(
-        "init", data=tmp_path, env={"KEFU_DATABASE_URL": "postgres://kefu@127.0.0.1:1/kefu"},
+        "init",
+        data=tmp_path,
+        env={"KEFU_DATABASE_URL": "postgres://kefu@127.0.0.1:1/kefu"},
         timeout=30,
     )
     assert result.returncode == 1
@@ -233,7 +241,8 @@ def test_check_before_init_says_to_run_init(tmp_path):
 @pytest.mark.slow
 def test_check_reports_problems_in_plain_words(data):
     result = kefu(
-        "check", data=data,
+        "check",
+        data=data,
         env={
             "KEFU_BIND": "0.0.0.0:8000",
             "KEFU_DEBUG": "on",
@@ -296,7 +305,8 @@ def test_run_checks_needs_boto3_for_s3(db, settings, monkeypatch):
     }
     real_find_spec = checks.importlib.util.find_spec
     monkeypatch.setattr(
-        checks.importlib.util, "find_spec",
+        checks.importlib.util,
+        "find_spec",
         lambda name, *a: None if name == "boto3" else real_find_spec(name, *a),
     )
     assert any("boto3" in m for m in only(checks.run_checks(), "error"))
@@ -311,7 +321,8 @@ def test_run_checks_passes_on_django_system_check_errors(db, monkeypatch):
     from django.core import checks as django_checks
 
     monkeypatch.setattr(
-        django_checks, "run_checks",
+        django_checks,
+        "run_checks",
         lambda *a, **k: [django_checks.Error("broken on purpose", id="kefu.E999")],
     )
     assert "kefu.E999: broken on purpose" in only(checks.run_checks(), "error")

@@ -205,7 +205,11 @@ def test_postgres_url_without_user_password_or_port(env, tmp_path):
     env(KEFU_DATABASE_URL="postgresql://127.0.0.1/kefu")
     db = config.database(tmp_path)
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "kefu", "", "", "127.0.0.1", "",
+        "kefu",
+        "",
+        "",
+        "127.0.0.1",
+        "",
     )
 
 

@@ -10,19 +10,53 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from kefu.core.errors import DomainError, NotAllowed
 from kefu.core.roles import can
 from kefu.core.tokens import user_for
+
+
+NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+
+
+def _refuse_nul(value: Any, where: str) -> None:
+    # PostgreSQL cannot store NUL in text; refuse it up front on every database alike.
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise DomainError(NUL_MESSAGE, fields={where: [NUL_MESSAGE]}, code="validation_error")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where)
+            _refuse_nul(item, f"{where}.{key}" if where != "body" else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item, where)
+
+
+class KefuParser(Parser):
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        _refuse_nul(data, "body")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        for key, value in result.items():
+            _refuse_nul(key, "query")
+            _refuse_nul(value, key)
+        return result
 
 
 class BearerToken(HttpBearer):
@@ -62,6 +96,7 @@ api = NinjaAPI(
         "the same key with another body is refused with 409."
     ),
     auth=BearerToken(),
+    parser=KefuParser(),
     urls_namespace="api",
 )
 
@@ -112,7 +147,18 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, DomainError):  # raised while parsing the body
+        return error_response(request, cause.status, cause.code, cause.message, cause.fields)
+    if isinstance(cause, ValueError):
+        return error_response(request, 400, "invalid_json", "The request body is not valid JSON.")
     return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc: DataError):
+    # A value the database cannot hold (too long, out of range) that validation let through.
+    return error_response(request, 422, "validation_error", "A value is out of range or too long.")
 
 
 def require(request: HttpRequest, capability: str) -> None:

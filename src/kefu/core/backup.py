@@ -206,14 +206,23 @@ def _backup_postgres(db: dict, output: str | None, out: Out) -> Path:
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
     command = [
-        pg_dump, "--format=custom", "--no-password", f"--file={tmp}", f"--dbname={_conninfo(db)}",
+        pg_dump,
+        "--format=custom",
+        "--no-password",
+        f"--file={tmp}",
+        f"--dbname={_conninfo(db)}",
     ]
     out(f"dumping PostgreSQL database {db['NAME']!r} with pg_dump …")
     try:
         try:
             result = subprocess.run(
-                command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                timeout=PG_DUMP_TIMEOUT, check=False,
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=PG_DUMP_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             raise BackupError(f"pg_dump did not finish within {PG_DUMP_TIMEOUT} s") from None
@@ -237,8 +246,12 @@ def _verify_pgdump(tmp: Path, out: Out) -> None:
         return
     out("checking the dump (pg_restore --list) …")
     result = subprocess.run(
-        [pg_restore, "--list", str(tmp)], stdin=subprocess.DEVNULL, capture_output=True,
-        text=True, check=False, timeout=600,
+        [pg_restore, "--list", str(tmp)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     if result.returncode != 0:
         raise BackupError(f"the dump cannot be read back: {_pg_message(result.stderr)}")

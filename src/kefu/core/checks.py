@@ -76,8 +76,11 @@ def _data_dir() -> list[Problem]:
             pass
     except OSError as exc:
         return [
-            (ERROR, f"kefu cannot write in its data directory {data} ({exc.strerror}): "
-                    "fix its owner or permissions, or set KEFU_DATA_DIR")
+            (
+                ERROR,
+                f"kefu cannot write in its data directory {data} ({exc.strerror}): "
+                "fix its owner or permissions, or set KEFU_DATA_DIR",
+            )
         ]
     return []
 
@@ -108,8 +111,11 @@ def _database() -> list[Problem]:
             mode = cursor.fetchone()[0].lower()
         if mode != "wal":
             problems.append(
-                (WARNING, f"SQLite runs in {mode!r} journal mode, not WAL, so readers and the "
-                          "writer block each other; keep the data directory on a local disk")
+                (
+                    WARNING,
+                    f"SQLite runs in {mode!r} journal mode, not WAL, so readers and the "
+                    "writer block each other; keep the data directory on a local disk",
+                )
             )
     return problems
 
@@ -136,9 +142,12 @@ def _secret_key() -> list[Problem]:
 
     if config._env("KEFU_DATABASE_URL") and not config._env("KEFU_SECRET_KEY"):
         return [
-            (WARNING, "KEFU_DATABASE_URL is set but KEFU_SECRET_KEY is not: each machine "
-                      "running kefu makes its own key, so sign-ins and links from one are "
-                      "refused by the others; set the same KEFU_SECRET_KEY everywhere")
+            (
+                WARNING,
+                "KEFU_DATABASE_URL is set but KEFU_SECRET_KEY is not: each machine "
+                "running kefu makes its own key, so sign-ins and links from one are "
+                "refused by the others; set the same KEFU_SECRET_KEY everywhere",
+            )
         ]
     return []
 
@@ -160,9 +169,12 @@ def _allowed_hosts() -> list[Problem]:
     if config._env("KEFU_ALLOWED_HOSTS") or _is_loopback(bind.host):
         return []
     return [
-        (WARNING, f"kefu listens on {bind} but KEFU_ALLOWED_HOSTS is not set, so it answers "
-                  "only requests addressed to localhost; set KEFU_ALLOWED_HOSTS to the name "
-                  "people use, e.g. kefu.example.com")
+        (
+            WARNING,
+            f"kefu listens on {bind} but KEFU_ALLOWED_HOSTS is not set, so it answers "
+            "only requests addressed to localhost; set KEFU_ALLOWED_HOSTS to the name "
+            "people use, e.g. kefu.example.com",
+        )
     ]
 
 
@@ -171,8 +183,11 @@ def _debug() -> list[Problem]:
 
     if settings.DEBUG:
         return [
-            (WARNING, "KEFU_DEBUG is on: error pages show internals to anyone; "
-                      "turn it off outside development")
+            (
+                WARNING,
+                "KEFU_DEBUG is on: error pages show internals to anyone; "
+                "turn it off outside development",
+            )
         ]
     return []
 
@@ -183,8 +198,11 @@ def _storage() -> list[Problem]:
     backend = settings.STORAGES["default"]["BACKEND"]
     if "s3" in backend.lower() and importlib.util.find_spec("boto3") is None:
         return [
-            (ERROR, "KEFU_S3_BUCKET is set but boto3 is not installed: "
-                    "pip install 'kefu[s3]' (or unset KEFU_S3_BUCKET)")
+            (
+                ERROR,
+                "KEFU_S3_BUCKET is set but boto3 is not installed: "
+                "pip install 'kefu[s3]' (or unset KEFU_S3_BUCKET)",
+            )
         ]
     return []
 
