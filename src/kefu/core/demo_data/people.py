@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kefu.core.demo_data import words
+
 ZH, KO, EN = "zh-hans", "ko", "en"
 
 # The demo team. Usernames are the logins `make run` prints.
@@ -29,53 +31,43 @@ ZH_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万"
 )
-ZH_GIVEN = [
-    "欣怡", "子涵", "雨桐", "浩然", "梓轩", "思远", "晓雯", "静怡", "婷婷", "俊杰", "志强", "丽娜",
-    "佳琪", "雪", "磊", "敏", "芳", "伟", "娜", "洋", "勇", "艳", "杰", "军", "秀英", "桂兰",
-    "晨曦", "一诺", "若曦", "雨萱", "可馨", "梦琪", "天宇", "博文", "嘉怡", "明轩", "雅琴", "海燕",
-    "建华", "文静", "立新", "小龙", "春梅", "国平", "晓东", "悦", "琳", "倩", "昊", "凯",
-    "慧敏", "嘉欣", "子墨", "书瑶", "宇航", "诗涵", "紫萱", "振宇", "晓峰", "玉兰",
-]
+ZH_GIVEN = words(
+    "欣怡 子涵 雨桐 浩然 梓轩 思远 晓雯 静怡 婷婷 俊杰 志强 丽娜 佳琪 雪 磊 敏 芳 伟 娜 洋 勇 "
+    "艳 杰 军 秀英 桂兰 晨曦 一诺 若曦 雨萱 可馨 梦琪 天宇 博文 嘉怡 明轩 雅琴 海燕 建华 文静 "
+    "立新 小龙 春梅 国平 晓东 悦 琳 倩 昊 凯 慧敏 嘉欣 子墨 书瑶 宇航 诗涵 紫萱 振宇 晓峰 玉兰"
+)
 
-KO_SURNAMES = [
-    "김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권",
-    "황", "안", "송", "전", "홍", "유", "고", "문", "양", "손",
-]
-KO_GIVEN = [
-    "민준", "서연", "지우", "하은", "도윤", "수아", "예준", "지민", "현우", "유진", "서준", "민서",
-    "지호", "채원", "준서", "다은", "승민", "은지", "성민", "혜진", "영호", "미경", "정훈", "수빈",
-    "지훈", "소영", "동현", "나연", "재원", "보람", "상우", "예린", "태현", "가은", "진우", "하늘",
-    "경민", "선희", "우진", "아름",
-]
+KO_SURNAMES = words("김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 전 홍 유 고 문 양 손")
+KO_GIVEN = words(
+    "민준 서연 지우 하은 도윤 수아 예준 지민 현우 유진 서준 민서 지호 채원 준서 다은 승민 은지 "
+    "성민 혜진 영호 미경 정훈 수빈 지훈 소영 동현 나연 재원 보람 상우 예린 태현 가은 진우 하늘 "
+    "경민 선희 우진 아름"
+)
 # Latin syllables for Coupang IDs and mailbox names of Korean buyers.
-KO_HANDLE_PARTS = [
-    "min", "seo", "ji", "hyun", "soo", "jun", "young", "eun", "ha", "yoon", "dong", "hee",
-    "jae", "sung", "na", "woo", "bo", "ye", "tae", "kyung",
-]
+KO_HANDLE_PARTS = words(
+    "min seo ji hyun soo jun young eun ha yoon dong hee jae sung na woo bo ye tae kyung"
+)
 
-EN_FIRST = [
-    "Emma", "Olivia", "Liam", "Noah", "Ava", "Sophia", "James", "Mia", "Lucas", "Harper",
-    "Ethan", "Amelia", "Benjamin", "Ella", "Henry", "Grace", "Jack", "Chloe", "Daniel", "Lily",
-    "Samuel", "Zoe", "Owen", "Hannah", "Ryan", "Nora", "Caleb", "Leah", "Isaac", "Maya",
-    "Oliver", "Ruby", "Theo", "Alice", "Marcus", "Priya", "Diego", "Aisha", "Connor", "Fiona",
-]
-EN_LAST = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-    "Taylor", "Thomas", "Moore", "Martin", "Jackson", "White", "Harris", "Clark", "Lewis",
-    "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson",
-    "Hill", "Campbell", "Mitchell", "Roberts", "Turner", "Parker", "Collins", "Edwards",
-    "Stewart", "Morris", "Murphy", "Cook", "Rogers", "Morgan", "Cooper", "Reed", "Bailey",
-    "Bell", "Kelly", "Howard", "Ward", "Hughes", "Foster", "Price", "Bennett", "Wood", "Ross",
-    "Patel", "Nguyen", "Garcia", "Khan", "O'Brien",
-]
+EN_FIRST = words(
+    "Emma Olivia Liam Noah Ava Sophia James Mia Lucas Harper Ethan Amelia Benjamin Ella Henry "
+    "Grace Jack Chloe Daniel Lily Samuel Zoe Owen Hannah Ryan Nora Caleb Leah Isaac Maya Oliver "
+    "Ruby Theo Alice Marcus Priya Diego Aisha Connor Fiona"
+)
+EN_LAST = words(
+    "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore Martin "
+    "Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker Adams "
+    "Nelson Hill Campbell Mitchell Roberts Turner Parker Collins Edwards Stewart Morris Murphy "
+    "Cook Rogers Morgan Cooper Reed Bailey Bell Kelly Howard Ward Hughes Foster Price Bennett "
+    "Wood Ross Patel Nguyen Garcia Khan O'Brien"
+)
 
 # Taobao nicknames are built from a cute word and a number, or a "tb" serial.
-ZH_NICK_WORDS = [
-    "小雨", "晴天", "猫咪", "阿狸", "糖糖", "大橙子", "木子", "安安", "小鹿", "柠檬", "豆豆",
-    "一一", "七七", "小熊", "小鱼儿", "布丁", "栗子", "奶茶", "星星", "蓝莓", "饭团", "花卷",
-]
+ZH_NICK_WORDS = words(
+    "小雨 晴天 猫咪 阿狸 糖糖 大橙子 木子 安安 小鹿 柠檬 豆豆 一一 七七 小熊 小鱼儿 布丁 栗子 "
+    "奶茶 星星 蓝莓 饭团 花卷"
+)
 ZH_NICK_SUFFIX = ["", "的小窝", "爱购物", "酱", "吖", "要开心", "不吃香菜"]
-ZH_MAILBOX_WORDS = [
-    "xiaoyu", "tangtang", "lemon", "sunny", "momo", "lili", "anan", "doudou", "qiqi", "mumu",
-    "xingxing", "pudding", "orange", "panda", "yiyi", "chenchen",
-]
+ZH_MAILBOX_WORDS = words(
+    "xiaoyu tangtang lemon sunny momo lili anan doudou qiqi mumu xingxing pudding orange panda "
+    "yiyi chenchen"
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kefu.core.demo_data import words
+
 # province, city, district, postcode, streets
 ZH_PLACES = [
     ("浙江省", "杭州市", "西湖区", "310012", ["文三路", "教工路", "古墩路", "天目山路"]),
@@ -25,8 +27,9 @@ ZH_PLACES = [
     ("辽宁省", "沈阳市", "和平区", "110001", ["南京北街", "青年大街", "三好街"]),
     ("云南省", "昆明市", "五华区", "650032", ["东风西路", "一二一大街", "人民中路"]),
 ]
-ZH_ESTATES = ["阳光花园", "锦绣家园", "翠苑", "金色港湾", "绿城桂花苑", "万科城", "和平小区",
-              "星河湾", "紫荆公寓", "新华里"]
+ZH_ESTATES = words(
+    "阳光花园 锦绣家园 翠苑 金色港湾 绿城桂花苑 万科城 和平小区 星河湾 紫荆公寓 新华里"
+)
 
 # region, city/district, postcode prefix, roads
 KO_PLACES = [
@@ -43,40 +46,116 @@ KO_PLACES = [
     ("대전광역시", "유성구", "34", ["대학로", "계룡로", "엑스포로"]),
     ("광주광역시", "서구", "61", ["상무중앙로", "치평로", "무진대로"]),
 ]
-KO_BUILDINGS = ["래미안", "자이", "푸르지오", "힐스테이트", "e편한세상", "아이파크", "더샵", "롯데캐슬"]
+KO_BUILDINGS = words("래미안 자이 푸르지오 힐스테이트 e편한세상 아이파크 더샵 롯데캐슬")
 
 # country, state/region, city, time zone, postcode(s), phone area codes, streets
 EN_PLACES = [
-    ("US", "CA", "San Francisco", "America/Los_Angeles", ["94110", "94117", "94122"], ["415"],
-     ["Valencia St", "Haight St", "Irving St", "Folsom St"]),
-    ("US", "CA", "Los Angeles", "America/Los_Angeles", ["90026", "90039", "90066"], ["213", "323"],
-     ["Sunset Blvd", "Glendale Blvd", "Venice Blvd"]),
-    ("US", "WA", "Seattle", "America/Los_Angeles", ["98103", "98115"], ["206"],
-     ["Fremont Ave N", "Roosevelt Way NE", "Stone Way N"]),
-    ("US", "OR", "Portland", "America/Los_Angeles", ["97214", "97209"], ["503"],
-     ["SE Hawthorne Blvd", "NW 23rd Ave", "SE Division St"]),
-    ("US", "NY", "Brooklyn", "America/New_York", ["11211", "11215", "11238"], ["718", "347"],
-     ["Bedford Ave", "7th Ave", "Atlantic Ave", "Court St"]),
-    ("US", "MA", "Boston", "America/New_York", ["02116", "02130"], ["617"],
-     ["Boylston St", "Centre St", "Tremont St"]),
-    ("US", "IL", "Chicago", "America/Chicago", ["60614", "60622"], ["312", "773"],
-     ["N Clark St", "W Division St", "N Milwaukee Ave"]),
-    ("US", "TX", "Austin", "America/Chicago", ["78704", "78751"], ["512"],
-     ["S Lamar Blvd", "Guadalupe St", "E Cesar Chavez St"]),
-    ("GB", "England", "London", "Europe/London", ["E8 3RL", "N1 7GU", "SE15 4QN", "SW9 8LF"], [],
-     ["Mare Street", "Upper Street", "Rye Lane", "Brixton Road"]),
-    ("GB", "England", "Manchester", "Europe/London", ["M4 1HN", "M20 6RT"], [],
-     ["Oldham Street", "Burton Road", "Wilmslow Road"]),
-    ("GB", "Scotland", "Edinburgh", "Europe/London", ["EH6 8RG", "EH9 1PR"], [],
-     ["Leith Walk", "Causewayside", "Easter Road"]),
+    (
+        "US",
+        "CA",
+        "San Francisco",
+        "America/Los_Angeles",
+        ["94110", "94117", "94122"],
+        ["415"],
+        ["Valencia St", "Haight St", "Irving St", "Folsom St"],
+    ),
+    (
+        "US",
+        "CA",
+        "Los Angeles",
+        "America/Los_Angeles",
+        ["90026", "90039", "90066"],
+        ["213", "323"],
+        ["Sunset Blvd", "Glendale Blvd", "Venice Blvd"],
+    ),
+    (
+        "US",
+        "WA",
+        "Seattle",
+        "America/Los_Angeles",
+        ["98103", "98115"],
+        ["206"],
+        ["Fremont Ave N", "Roosevelt Way NE", "Stone Way N"],
+    ),
+    (
+        "US",
+        "OR",
+        "Portland",
+        "America/Los_Angeles",
+        ["97214", "97209"],
+        ["503"],
+        ["SE Hawthorne Blvd", "NW 23rd Ave", "SE Division St"],
+    ),
+    (
+        "US",
+        "NY",
+        "Brooklyn",
+        "America/New_York",
+        ["11211", "11215", "11238"],
+        ["718", "347"],
+        ["Bedford Ave", "7th Ave", "Atlantic Ave", "Court St"],
+    ),
+    (
+        "US",
+        "MA",
+        "Boston",
+        "America/New_York",
+        ["02116", "02130"],
+        ["617"],
+        ["Boylston St", "Centre St", "Tremont St"],
+    ),
+    (
+        "US",
+        "IL",
+        "Chicago",
+        "America/Chicago",
+        ["60614", "60622"],
+        ["312", "773"],
+        ["N Clark St", "W Division St", "N Milwaukee Ave"],
+    ),
+    (
+        "US",
+        "TX",
+        "Austin",
+        "America/Chicago",
+        ["78704", "78751"],
+        ["512"],
+        ["S Lamar Blvd", "Guadalupe St", "E Cesar Chavez St"],
+    ),
+    (
+        "GB",
+        "England",
+        "London",
+        "Europe/London",
+        ["E8 3RL", "N1 7GU", "SE15 4QN", "SW9 8LF"],
+        [],
+        ["Mare Street", "Upper Street", "Rye Lane", "Brixton Road"],
+    ),
+    (
+        "GB",
+        "England",
+        "Manchester",
+        "Europe/London",
+        ["M4 1HN", "M20 6RT"],
+        [],
+        ["Oldham Street", "Burton Road", "Wilmslow Road"],
+    ),
+    (
+        "GB",
+        "Scotland",
+        "Edinburgh",
+        "Europe/London",
+        ["EH6 8RG", "EH9 1PR"],
+        [],
+        ["Leith Walk", "Causewayside", "Easter Road"],
+    ),
 ]
 
 # Chinese mobile prefixes (carrier blocks).
-ZH_MOBILE_PREFIXES = [
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-    "153", "155", "156", "157", "158", "159", "166", "176", "177", "178", "180", "181",
-    "182", "185", "186", "187", "188", "189", "198", "199",
-]
+ZH_MOBILE_PREFIXES = words(
+    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 176 177 178 "
+    "180 181 182 185 186 187 188 189 198 199"
+)
 
 PHONE_LABELS = {
     "zh-hans": ("手机", "工作"),
