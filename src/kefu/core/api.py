@@ -27,7 +27,6 @@ from kefu.core.errors import DomainError, NotAllowed
 from kefu.core.roles import can
 from kefu.core.tokens import user_for
 
-
 NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
 

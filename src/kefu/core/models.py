@@ -253,7 +253,12 @@ class Policy(models.Model):
 
     key = models.CharField(_("rule"), max_length=80)
     shop = models.ForeignKey(
-        Shop, on_delete=models.CASCADE, null=True, blank=True, related_name="policies", verbose_name=_("shop")
+        Shop,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("shop"),
     )
     value = models.JSONField(_("value"))
     updated_at = models.DateTimeField(auto_now=True)

@@ -63,7 +63,9 @@ class Rule:
         return self.default
 
 
-def declare(key: str, default: Any, kind: type, label: str, *, source: str = "", minimum=None, maximum=None) -> Rule:
+def declare(
+    key: str, default: Any, kind: type, label: str, *, source: str = "", minimum=None, maximum=None
+) -> Rule:
     rule = Rule(key, default, kind, str(label), source, minimum, maximum)
     existing = _declared.get(key)
     if existing is not None and existing != rule:

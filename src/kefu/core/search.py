@@ -139,7 +139,8 @@ class SearchIndex:
                 "terms, tokenize='unicode61 remove_diacritics 0')"
             ]
         return [
-            f"CREATE TABLE IF NOT EXISTS {self.table} (id bigint PRIMARY KEY, terms tsvector NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.table} "
+            "(id bigint PRIMARY KEY, terms tsvector NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {self.table}_gin ON {self.table} USING gin (terms)",
         ]
 
@@ -154,7 +155,9 @@ class SearchIndex:
             return
         with connection.cursor() as c:
             if connection.vendor == "sqlite":
-                c.executemany(f"DELETE FROM {self.table} WHERE rowid = %s", [(pk,) for pk, _ in rows])
+                c.executemany(
+                    f"DELETE FROM {self.table} WHERE rowid = %s", [(pk,) for pk, _ in rows]
+                )
                 c.executemany(
                     f"INSERT INTO {self.table}(rowid, terms) VALUES (%s, %s)",
                     [(pk, index_text(text)) for pk, text in rows],

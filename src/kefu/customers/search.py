@@ -41,7 +41,9 @@ def reindex(customer_ids: Iterable[int]) -> None:
     ids = list(customer_ids)
     if not ids:
         return
-    customers = Customer.objects.filter(pk__in=ids).prefetch_related("phones", "emails", "identities")
+    customers = Customer.objects.filter(pk__in=ids).prefetch_related(
+        "phones", "emails", "identities"
+    )
     live = [(c.pk, document(c)) for c in customers if c.merged_into_id is None]
     CUSTOMER_INDEX.remove(connection, [pk for pk in ids if pk not in {pk for pk, _ in live}])
     CUSTOMER_INDEX.put_many(connection, live)

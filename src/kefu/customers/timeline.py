@@ -40,10 +40,14 @@ def sources() -> dict[str, Source]:
     return dict(_sources)
 
 
-def timeline(customer: Customer, limit: int = 100, kinds: set[str] | None = None) -> list[TimelineItem]:
+def timeline(
+    customer: Customer, limit: int = 100, kinds: set[str] | None = None
+) -> list[TimelineItem]:
     """Everything about ``customer``, newest first; one bounded query per source."""
     streams = [
-        source(customer, limit) for kind, source in _sources.items() if kinds is None or kind in kinds
+        source(customer, limit)
+        for kind, source in _sources.items()
+        if kinds is None or kind in kinds
     ]
     merged = heapq.merge(*streams, key=lambda item: item.at, reverse=True)
     return [item for _, item in zip(range(limit), merged, strict=False)]

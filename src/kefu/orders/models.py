@@ -101,7 +101,9 @@ class ImportBatch(models.Model):
     shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="imports")
     filename = models.CharField(_("file"), max_length=255)
     layout = models.CharField(_("layout"), max_length=20)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     started_by = models.ForeignKey(
@@ -129,7 +131,9 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=100)
     topic = models.CharField(max_length=60, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
-    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
