@@ -175,12 +175,20 @@ class AttributeDefinition(models.Model):
     label_zh = models.CharField(_("label (简体中文)"), max_length=80, blank=True)
     label_ko = models.CharField(_("label (한국어)"), max_length=80, blank=True)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
-    choices = models.JSONField(_("choices"), default=list, blank=True, help_text=_("For the choice type."))
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_("For the choice type.")
+    )
     unit = models.CharField(_("unit"), max_length=16, blank=True)
-    minimum = models.DecimalField(_("minimum"), max_digits=12, decimal_places=2, null=True, blank=True)
-    maximum = models.DecimalField(_("maximum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    minimum = models.DecimalField(
+        _("minimum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        _("maximum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     required = models.BooleanField(_("required"), default=False)
-    group = models.CharField(_("group"), max_length=40, blank=True, help_text=_("e.g. apparel, car"))
+    group = models.CharField(
+        _("group"), max_length=40, blank=True, help_text=_("e.g. apparel, car")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -199,10 +207,14 @@ class MergeRecord(models.Model):
     survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_won")
     merged = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_lost")
     moved = models.JSONField(default=dict, help_text="{model label: [ids moved to the survivor]}")
-    snapshot = models.JSONField(default=dict, help_text="the merged record's fields before the merge")
+    snapshot = models.JSONField(
+        default=dict, help_text="the merged record's fields before the merge"
+    )
     reason = models.TextField(blank=True)
     merged_at = models.DateTimeField(auto_now_add=True)
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reversed_at = models.DateTimeField(null=True, blank=True)
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
