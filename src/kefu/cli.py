@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable
 
@@ -85,24 +83,21 @@ def cmd_serve(args) -> None:
     from django.conf import settings
 
     from kefu import config
-    from kefu.core.server import serve
+    from kefu.core.server import JobWorkerChild, serve
 
     bind = config.bind()
     workers = args.workers if args.workers is not None else config.web_workers()
     with_worker = not args.no_worker and not settings.REDIS_URL
     worker = None
     if with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker", "--quiet"])
+        worker = JobWorkerChild([sys.executable, "-m", "kefu.cli", "worker", "--quiet"])
+        worker.start()
     print(f"kefu is serving on http://{bind}/", flush=True)
     try:
         serve(bind=str(bind), workers=workers, threads=args.threads)
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        if worker is not None:
+            worker.stop()
 
 
 def cmd_worker(args) -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import subprocess
+import threading
+
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger("kefu.serve")
 
 
 class _KefuServer(BaseApplication):
@@ -36,3 +43,47 @@ def serve(*, bind: str, workers: int = 2, threads: int = 4) -> None:
             "proc_name": "kefu",
         }
     ).run()
+
+
+class JobWorkerChild:
+    """The job worker `kefu serve` runs beside the web server on the embedded default.
+
+    A watchdog thread starts it again if it dies, so a crash of the worker never leaves
+    an installation without its jobs and sweeps (the durable job rows make up for the
+    work the dead worker held).
+    """
+
+    def __init__(self, command: list[str], check_every: float = 2.0):
+        self.command = command
+        self.check_every = check_every
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._watch, name="kefu-worker-watchdog", daemon=True
+        )
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(self.check_every):
+            if self.process is not None and self.process.poll() is not None:
+                log.warning(
+                    "the job worker exited with %s; starting it again", self.process.returncode
+                )
+                self.restarts += 1
+                self.process = subprocess.Popen(self.command)
+
+    def stop(self, timeout: float = 20) -> None:
+        self._stopping.set()
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
