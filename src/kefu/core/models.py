@@ -25,6 +25,15 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, help_text=_("Empty: the shop's default.")
     )
+
+    class Presence(models.TextChoices):
+        ONLINE = "online", _("Online")
+        AWAY = "away", _("Away")
+        OFFLINE = "offline", _("Offline")
+
+    presence = models.CharField(
+        _("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE
+    )
     capacity = models.PositiveSmallIntegerField(
         _("capacity weight"),
         default=10,
@@ -207,7 +216,11 @@ class Shop(models.Model):
         DOUYIN = "douyin", _("Douyin")
         COUPANG = "coupang", _("Coupang")
         NAVER = "naver", _("Naver Smart Store")
+        ELEVENST = "11st", _("11st")
+        GMARKET = "gmarket", _("Gmarket")
         SHOPIFY = "shopify", _("Shopify")
+        AMAZON = "amazon", _("Amazon")
+        EBAY = "ebay", _("eBay")
         OWN = "own", _("Own web shop")
 
     class StoreType(models.TextChoices):

@@ -192,3 +192,20 @@ class SearchIndex:
         if expr is None:
             return None
         return f"SELECT id FROM {self.table} WHERE terms @@ %s::tsquery", [expr]
+
+
+def create_index_operation(name: str):
+    """The migration operation that creates (and on reverse drops) ``SearchIndex(name)``."""
+    from django.db import migrations
+
+    index = SearchIndex(name)
+
+    def create(apps, schema_editor):
+        for sql in index.create_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    def drop(apps, schema_editor):
+        for sql in index.drop_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(create, drop)

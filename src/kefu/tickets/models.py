@@ -16,8 +16,18 @@ class Channel(models.TextChoices):
 
 
 class Team(models.Model):
+    class Routing(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_LOADED = "least_loaded", _("Least loaded")
+
     name = models.CharField(_("name"), max_length=80, unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    routing = models.CharField(
+        _("routing"), max_length=16, choices=Routing.choices, default=Routing.LEAST_LOADED
+    )
+    last_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -123,6 +133,22 @@ class Ticket(models.Model):
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    tags = models.ManyToManyField(
+        "customers.Tag", blank=True, related_name="tickets", verbose_name=_("tags")
+    )
+    sla_policy = models.ForeignKey(
+        "tickets.SLAPolicy", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("SLA")
+    )
+    first_response_breached_at = models.DateTimeField(
+        _("first response breached"), null=True, blank=True
+    )
+    resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
+    # The SLA clock stops while we wait on the customer; resolution_due moves by the pause.
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    source_ref = models.CharField(
+        _("external reference"), max_length=64, null=True, blank=True, unique=True
+    )
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -133,6 +159,9 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "-created_at"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["shop", "-created_at"]),
+            models.Index(fields=["team", "status", "-created_at"]),
+            models.Index(fields=["status", "resolution_due"]),
+            models.Index(fields=["status", "first_response_due"]),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +184,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("sent"))
     call_seconds = models.PositiveIntegerField(_("call duration (s)"), null=True, blank=True)
     call_outcome = models.CharField(_("call outcome"), max_length=20, blank=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, blank=True)
+    source_ref = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("message")
@@ -168,3 +199,164 @@ class Message(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind != self.Kind.NOTE
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.ticket_id}/{instance.message_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=100)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessCalendar(models.Model):
+    """When the team works: weekly hours in a time zone, plus holidays and swapped days."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    # {"0": [["09:00", "18:00"]], …, "6": []} — Monday is 0.
+    weekly_hours = models.JSONField(_("weekly hours"), default=dict)
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarDay(models.Model):
+    """A holiday (no hours), or a working day that differs from the week (e.g. 调休 Saturday)."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    hours = models.JSONField(_("hours"), default=list, blank=True, help_text=_("Empty: closed."))
+
+    class Meta:
+        verbose_name = _("holiday or special day")
+        verbose_name_plural = _("holidays and special days")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class SLAPolicy(models.Model):
+    """Response and resolution targets, in business minutes, for tickets it matches."""
+
+    name = models.CharField(_("name"), max_length=80)
+    shop = models.ForeignKey(
+        "core.Shop", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("shop")
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Ticket.Priority.choices, null=True, blank=True
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, verbose_name=_("calendar")
+    )
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response within (business minutes)")
+    )
+    resolution_minutes = models.PositiveIntegerField(_("resolution within (business minutes)"))
+    position = models.PositiveSmallIntegerField(_("order of matching"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Escalation(models.Model):
+    """An agent asks the lead; the lead answers; the answer reaches the customer the same day."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("question for the lead"))
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer = models.TextField(_("lead's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    customer_told_at = models.DateTimeField(_("customer told"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [models.Index(fields=["answered_at", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}: {self.reason[:40]}"
+
+
+class QuickReply(models.Model):
+    """A shortcut (快捷短语) an agent types, e.g. /refund7, that expands in the customer's
+    language."""
+
+    shortcut = models.CharField(_("shortcut"), max_length=40)
+    title = models.CharField(_("title"), max_length=120)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quick_replies",
+        help_text=_("Empty: shared with the whole team."),
+    )
+    shop = models.ForeignKey("core.Shop", on_delete=models.CASCADE, null=True, blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    body_zh = models.TextField(_("text (简体中文)"), blank=True)
+    body_ko = models.TextField(_("text (한국어)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quick reply")
+        verbose_name_plural = _("quick replies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "shortcut"], name="quick_reply_shortcut_once_per_owner"
+            ),
+            models.UniqueConstraint(
+                fields=["shortcut"],
+                condition=models.Q(owner__isnull=True),
+                name="shared_quick_reply_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.shortcut
+
+
+class PortalAccess(models.Model):
+    """A customer's proof of who they are for the portal: a link sent by email, or order + phone."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"portal access of {self.customer_id}"

@@ -1,0 +1,413 @@
+"""`kefu import workload DIR`: bulk-load a customer-service history written as JSONL.
+
+The files are those of the shared benchmark workload (agents, customers, orders, tickets
+with follow-ups). Everything goes through kefu's own tables and search indexes, in chunks
+of one transaction each, so a large history loads fast and an interrupted load can be run
+again: rows already loaded (by their external ids) are skipped, never duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from kefu.core import audit
+from kefu.core.errors import DomainError
+from kefu.core.models import Shop, User
+from kefu.core.roles import Role
+from kefu.customers import normalize
+from kefu.customers import search as customer_search
+from kefu.customers.models import (
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    MarketplaceIdentity,
+    Segment,
+)
+from kefu.orders.models import Order, OrderItem
+from kefu.tickets.models import Channel, Message, Ticket
+from kefu.tickets.search import TICKET_INDEX, document
+
+CHUNK = 5000
+LANGUAGE = {"zh": "zh-hans", "ko": "ko", "en": "en"}
+COUNTRY_CODE = {"CN": "86", "KR": "82", "US": "1", "GB": "44", "JP": "81", "SG": "65"}
+CHANNEL = {
+    "marketplace_im": Channel.MARKETPLACE,
+    "chat": Channel.CHAT,
+    "web": Channel.WEB,
+    "email": Channel.EMAIL,
+    "phone": Channel.PHONE,
+    "sms": Channel.SMS,
+}
+KIND = {
+    "product_question": Ticket.Kind.PRE_SALES,
+    "refund_request": Ticket.Kind.AFTER_SALES,
+    "damaged_parcel": Ticket.Kind.LOGISTICS,
+    "negative_review": Ticket.Kind.REVIEW,
+}
+STATUS = {
+    "new": Ticket.Status.NEW,
+    "open": Ticket.Status.OPEN,
+    "reopened": Ticket.Status.OPEN,
+    "pending": Ticket.Status.PENDING_CUSTOMER,
+    "solved": Ticket.Status.SOLVED,
+    "closed": Ticket.Status.CLOSED,
+}
+# Help-desk convention in the files: 1 is the most urgent, 5 the least.
+PRIORITY = {1: 4, 2: 3, 3: 2, 4: 1, 5: 1}
+ORDER_STATUS = {
+    "paid": Order.Status.PAID,
+    "shipped": Order.Status.SHIPPED,
+    "delivered": Order.Status.DELIVERED,
+    "completed": Order.Status.COMPLETED,
+    "refund_requested": Order.Status.DELIVERED,
+    "refunded": Order.Status.REFUNDED,
+    "cancelled": Order.Status.CANCELLED,
+}
+PLATFORM_TIME_ZONE = {"KRW": "Asia/Seoul", "USD": "UTC", "CNY": "Asia/Shanghai"}
+
+
+def _lines(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    raise DomainError(f"{path.name} line {number}: not valid JSON") from None
+
+
+def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+class WorkloadImport:
+    def __init__(self, directory: Path, *, out: Callable[[str], None], chunk: int = CHUNK):
+        self.dir = directory
+        self.out = out
+        self.chunk = chunk
+        self.shops: dict[str, Shop] = {}
+        self.agents: dict[str, int] = {}
+        self.customers: dict[str, int] = {}
+        self.customer_emails: dict[int, str] = {}
+        self.orders: dict[str, tuple[int, str]] = {}
+        self.counts = {
+            "customers": 0,
+            "orders": 0,
+            "tickets": 0,
+            "messages": 0,
+            "skipped_tickets": 0,
+        }
+
+    # ------------------------------------------------------------ reference data
+    def shop_for(self, marketplace: str, currency: str | None = None) -> Shop:
+        shop = self.shops.get(marketplace)
+        if shop is None:
+            platform = marketplace if marketplace in Shop.Platform.values else Shop.Platform.OWN
+            currency = currency or "CNY"
+            shop, _ = Shop.objects.get_or_create(
+                slug=f"{marketplace}",
+                defaults={
+                    "name": marketplace.title(),
+                    "platform": platform,
+                    "store_type": Shop.StoreType.MALL
+                    if marketplace == "tmall"
+                    else Shop.StoreType.C_STORE,
+                    "currency": currency,
+                    "time_zone": PLATFORM_TIME_ZONE.get(currency, "UTC"),
+                    "language": {"KRW": "ko", "USD": "en"}.get(currency, "zh-hans"),
+                },
+            )
+            self.shops[marketplace] = shop
+        return shop
+
+    def load_agents(self) -> None:
+        password = make_password(None)
+        for row in _lines(self.dir / "agents.jsonl"):
+            user, _ = User.objects.get_or_create(
+                username=row["id"],
+                defaults={
+                    "display_name": row.get("name", ""),
+                    "email": row.get("email", ""),
+                    "role": Role.AGENT,
+                    "language": LANGUAGE.get(row.get("locale"), ""),
+                    "password": password,
+                },
+            )
+            self.agents[row["id"]] = user.pk
+
+    def load_shops(self) -> None:
+        # One pass over orders to learn each marketplace's currency before creating shops.
+        seen: dict[str, str] = {}
+        for row in _lines(self.dir / "orders.jsonl"):
+            seen.setdefault(row["marketplace"], row["currency"])
+        for marketplace, currency in seen.items():
+            self.shop_for(marketplace, currency)
+
+    # ------------------------------------------------------------ customers
+    def load_customers(self) -> None:
+        existing = dict(
+            MarketplaceIdentity.objects.filter(external_id__startswith="C").values_list(
+                "external_id", "customer_id"
+            )
+        )
+        self.customers.update(existing)
+        for chunk in _chunks(_lines(self.dir / "customers.jsonl"), self.chunk * 4):
+            fresh = [row for row in chunk if row["id"] not in self.customers]
+            if not fresh:
+                continue
+            with transaction.atomic():
+                made = Customer.objects.bulk_create(
+                    [
+                        Customer(
+                            name=row["name"],
+                            language=LANGUAGE.get(row.get("locale"), "en"),
+                            segment=Segment.VIP
+                            if row.get("vip_level", 0) >= 2
+                            else Segment.EXISTING,
+                            first_contact_at=_when(row.get("created_at")),
+                        )
+                        for row in fresh
+                    ]
+                )
+                phones, emails, identities = [], [], []
+                for row, customer in zip(fresh, made, strict=True):
+                    self.customers[row["id"]] = customer.pk
+                    code = COUNTRY_CODE.get(row.get("country", ""), normalize.DEFAULT_COUNTRY_CODE)
+                    if row.get("phone"):
+                        phones.append(
+                            CustomerPhone(
+                                customer=customer,
+                                number=row["phone"],
+                                normalized=normalize.phone(row["phone"], code),
+                            )
+                        )
+                    if row.get("email"):
+                        emails.append(
+                            CustomerEmail(
+                                customer=customer,
+                                email=row["email"],
+                                normalized=normalize.email(row["email"]),
+                            )
+                        )
+                    identities.append(
+                        MarketplaceIdentity(
+                            customer=customer,
+                            shop=self.shop_for(row.get("marketplace", "own")),
+                            external_id=row["id"],
+                        )
+                    )
+                CustomerPhone.objects.bulk_create(phones)
+                CustomerEmail.objects.bulk_create(emails)
+                MarketplaceIdentity.objects.bulk_create(identities)
+                customer_search.reindex(c.pk for c in made)
+            self.counts["customers"] += len(made)
+            self.out(f"customers {self.counts['customers']:,}")
+        self.customer_emails = dict(
+            CustomerEmail.objects.filter(customer_id__in=set(self.customers.values())).values_list(
+                "customer_id", "email"
+            )
+        )
+
+    # ------------------------------------------------------------ orders
+    def load_orders(self) -> None:
+        for chunk in _chunks(_lines(self.dir / "orders.jsonl"), self.chunk * 2):
+            by_shop: dict[int, list[dict]] = {}
+            for row in chunk:
+                by_shop.setdefault(
+                    self.shop_for(row["marketplace"], row["currency"]).pk, []
+                ).append(row)
+            with transaction.atomic():
+                for shop_id, rows in by_shop.items():
+                    known = dict(
+                        Order.objects.filter(
+                            shop_id=shop_id, external_id__in=[r["id"] for r in rows]
+                        ).values_list("external_id", "pk")
+                    )
+                    for row in rows:
+                        if row["id"] in known:
+                            self.orders[row["id"]] = (known[row["id"]], row["marketplace"])
+                    fresh = [
+                        r
+                        for r in rows
+                        if r["id"] not in known and r["customer_id"] in self.customers
+                    ]
+                    made = Order.objects.bulk_create(
+                        [
+                            Order(
+                                shop_id=shop_id,
+                                external_id=r["id"],
+                                customer_id=self.customers[r["customer_id"]],
+                                status=ORDER_STATUS.get(r.get("status"), Order.Status.PAID),
+                                currency=r["currency"],
+                                total_amount=Decimal(str(r["total"])),
+                                paid_amount=Decimal(str(r["total"])),
+                                placed_at=_when(r["placed_at"]),
+                                paid_at=_when(r["placed_at"]),
+                                carrier=r.get("carrier") or "",
+                                waybill=r.get("tracking_no") or "",
+                            )
+                            for r in fresh
+                        ]
+                    )
+                    items = []
+                    for r, order in zip(fresh, made, strict=True):
+                        self.orders[r["id"]] = (order.pk, r["marketplace"])
+                        for item in r.get("items", []):
+                            price = Decimal(str(item["unit_price"]))
+                            items.append(
+                                OrderItem(
+                                    order=order,
+                                    sku=item.get("sku", ""),
+                                    title=item.get("name", "")[:255],
+                                    quantity=item.get("qty", 1),
+                                    unit_price=price,
+                                    amount=price * item.get("qty", 1),
+                                )
+                            )
+                    OrderItem.objects.bulk_create(items)
+                    self.counts["orders"] += len(made)
+            self.out(f"orders {self.counts['orders']:,}")
+
+    # ------------------------------------------------------------ tickets
+    def load_tickets(self) -> None:
+        for chunk in _chunks(_lines(self.dir / "tickets.jsonl"), self.chunk):
+            known = set(
+                Ticket.objects.filter(source_ref__in=[r["id"] for r in chunk]).values_list(
+                    "source_ref", flat=True
+                )
+            )
+            fresh = [
+                r for r in chunk if r["id"] not in known and r["customer_id"] in self.customers
+            ]
+            self.counts["skipped_tickets"] += len(chunk) - len(fresh)
+            with transaction.atomic():
+                tickets = Ticket.objects.bulk_create([self._ticket(r) for r in fresh])
+                messages = []
+                docs = []
+                for row, ticket in zip(fresh, tickets, strict=True):
+                    created = ticket.created_at
+                    messages.append(
+                        Message(
+                            ticket=ticket,
+                            kind=Message.Kind.INBOUND,
+                            body=row["body"],
+                            created_at=created,
+                            channel=ticket.channel,
+                        )
+                    )
+                    for f in row.get("followups", []):
+                        if f["author_type"] == "customer":
+                            kind, author = Message.Kind.INBOUND, None
+                        else:
+                            kind = (
+                                Message.Kind.REPLY if f.get("public", True) else Message.Kind.NOTE
+                            )
+                            author = self.agents.get(f.get("author"))
+                        messages.append(
+                            Message(
+                                ticket=ticket,
+                                kind=kind,
+                                author_id=author,
+                                body=f["body"],
+                                created_at=_when(f["created_at"]),
+                            )
+                        )
+                    docs.append(
+                        (
+                            ticket.pk,
+                            document(
+                                row["subject"],
+                                [row["body"], *(f["body"] for f in row.get("followups", []))],
+                                row.get("order_id") or "",
+                                [row["customer_email"]] if row.get("customer_email") else [],
+                            ),
+                        )
+                    )
+                Message.objects.bulk_create(messages, batch_size=2000)
+                TICKET_INDEX.put_many(connection, docs)
+            self.counts["tickets"] += len(tickets)
+            self.counts["messages"] += len(messages)
+            self.out(f"tickets {self.counts['tickets']:,}")
+
+    def _ticket(self, row: dict) -> Ticket:
+        followups = row.get("followups", [])
+        created = _when(row["created_at"])
+        updated = _when(row.get("updated_at")) or created
+        first_reply = next(
+            (
+                _when(f["created_at"])
+                for f in followups
+                if f["author_type"] == "agent" and f.get("public", True)
+            ),
+            None,
+        )
+        last = max([created, *(_when(f["created_at"]) for f in followups)])
+        status = STATUS.get(row.get("status"), Ticket.Status.OPEN)
+        order = self.orders.get(row.get("order_id") or "")
+        shop = self.shop_for(row.get("marketplace", "own"))
+        return Ticket(
+            source_ref=row["id"],
+            shop=shop,
+            customer_id=self.customers[row["customer_id"]],
+            order_id=order[0] if order else None,
+            subject=row["subject"][:255],
+            channel=CHANNEL.get(row.get("channel"), Channel.WEB),
+            kind=KIND.get(row.get("category"), Ticket.Kind.OTHER),
+            priority=PRIORITY.get(row.get("priority"), Ticket.Priority.NORMAL),
+            status=status,
+            language=LANGUAGE.get(row.get("locale"), "en"),
+            assignee_id=self.agents.get(row.get("assignee")),
+            created_at=created,
+            last_message_at=last,
+            first_response_at=first_reply,
+            solved_at=updated if status in (Ticket.Status.SOLVED, Ticket.Status.CLOSED) else None,
+            closed_at=updated if status == Ticket.Status.CLOSED else None,
+        )
+
+    def run(self) -> dict:
+        for name in ("agents.jsonl", "customers.jsonl", "orders.jsonl", "tickets.jsonl"):
+            if not (self.dir / name).is_file():
+                raise DomainError(f"{self.dir} has no {name}: is it a workload directory?")
+        started = time.perf_counter()
+        self.load_agents()
+        self.load_shops()
+        self.load_customers()
+        self.load_orders()
+        self.load_tickets()
+        seconds = time.perf_counter() - started
+        with transaction.atomic():
+            shop = next(iter(self.shops.values()), None)
+            if shop is not None:
+                audit.record(
+                    actor=None, obj=shop, action="workload.import", changes=dict(self.counts)
+                )
+        return {**self.counts, "seconds": round(seconds, 2)}
+
+
+def import_workload(
+    directory: str | Path, *, out: Callable[[str], None] = print, chunk: int = CHUNK
+) -> dict:
+    """Load a workload directory; returns counts and the time it took."""
+    path = Path(directory)
+    if not path.is_dir():
+        raise DomainError(f"{path} is not a directory")
+    return WorkloadImport(path, out=out, chunk=chunk).run()
