@@ -46,12 +46,13 @@ def _runs(text: str):
 def terms(text: str) -> list[str]:
     """The index terms of ``text`` in order."""
     out: list[str] = []
-    for is_cjk, run in _runs(text or ""):
-        if is_cjk:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-            out.append(run[-1])
+    for m in _RUN.finditer(unicodedata.normalize("NFKC", text or "").casefold()):
+        cjk, word = m.groups()
+        if cjk:
+            out.extend(map(str.__add__, cjk, cjk[1:]))
+            out.append(cjk[-1])
         else:
-            out.append(run)
+            out.append(word[:MAX_WORD])
     return out
 
 

@@ -80,14 +80,20 @@ class Ticket(models.Model):
         HIGH = 3, _("High")
         URGENT = 4, _("Urgent")
 
+    # Foreign keys led by a composite index (see Meta.indexes) need no index of their own.
     shop = models.ForeignKey(
-        "core.Shop", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("shop")
+        "core.Shop",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("shop"),
+        db_index=False,
     )
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("customer"),
+        db_index=False,
     )
     order = models.ForeignKey(
         "orders.Order",
@@ -121,9 +127,15 @@ class Ticket(models.Model):
         blank=True,
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("team")
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("team"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -175,7 +187,10 @@ class Message(models.Model):
         NOTE = "note", _("Internal note")
         CALL = "call", _("Phone call")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    # led by the (ticket, created_at) index
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from kefu.core import audit
+from kefu.core import audit, bulk
 from kefu.core.errors import DomainError
 from kefu.core.models import Shop, User
 from kefu.core.roles import Role
@@ -107,8 +107,7 @@ class WorkloadImport:
         self.shops: dict[str, Shop] = {}
         self.agents: dict[str, int] = {}
         self.customers: dict[str, int] = {}
-        self.customer_emails: dict[int, str] = {}
-        self.orders: dict[str, tuple[int, str]] = {}
+        self.orders: dict[str, int] = {}
         self.counts = {
             "customers": 0,
             "orders": 0,
@@ -116,6 +115,7 @@ class WorkloadImport:
             "messages": 0,
             "skipped_tickets": 0,
         }
+        self.seconds: dict[str, float] = {}
 
     # ------------------------------------------------------------ reference data
     def shop_for(self, marketplace: str, currency: str | None = None) -> Shop:
@@ -124,7 +124,7 @@ class WorkloadImport:
             platform = marketplace if marketplace in Shop.Platform.values else Shop.Platform.OWN
             currency = currency or "CNY"
             shop, _ = Shop.objects.get_or_create(
-                slug=f"{marketplace}",
+                slug=marketplace,
                 defaults={
                     "name": marketplace.title(),
                     "platform": platform,
@@ -164,155 +164,144 @@ class WorkloadImport:
 
     # ------------------------------------------------------------ customers
     def load_customers(self) -> None:
-        existing = dict(
-            MarketplaceIdentity.objects.filter(external_id__startswith="C").values_list(
-                "external_id", "customer_id"
-            )
+        self.customers.update(
+            MarketplaceIdentity.objects.filter(
+                shop__in=list(self.shops.values()), external_id__startswith="C"
+            ).values_list("external_id", "customer_id")
         )
-        self.customers.update(existing)
         for chunk in _chunks(_lines(self.dir / "customers.jsonl"), self.chunk * 4):
             fresh = [row for row in chunk if row["id"] not in self.customers]
             if not fresh:
                 continue
             with transaction.atomic():
-                made = Customer.objects.bulk_create(
-                    [
-                        Customer(
-                            name=row["name"],
-                            language=LANGUAGE.get(row.get("locale"), "en"),
-                            segment=Segment.VIP
+                ids = bulk.allocate_ids(Customer, len(fresh))
+                customers, phones, emails, identities, docs = [], [], [], [], []
+                for row, pk in zip(fresh, ids, strict=True):
+                    self.customers[row["id"]] = pk
+                    customers.append(
+                        {
+                            "id": pk,
+                            "name": row["name"],
+                            "language": LANGUAGE.get(row.get("locale"), "en"),
+                            "segment": Segment.VIP
                             if row.get("vip_level", 0) >= 2
                             else Segment.EXISTING,
-                            first_contact_at=_when(row.get("created_at")),
-                        )
-                        for row in fresh
-                    ]
-                )
-                phones, emails, identities = [], [], []
-                for row, customer in zip(fresh, made, strict=True):
-                    self.customers[row["id"]] = customer.pk
-                    code = COUNTRY_CODE.get(row.get("country", ""), normalize.DEFAULT_COUNTRY_CODE)
-                    if row.get("phone"):
-                        phones.append(
-                            CustomerPhone(
-                                customer=customer,
-                                number=row["phone"],
-                                normalized=normalize.phone(row["phone"], code),
-                            )
-                        )
-                    if row.get("email"):
-                        emails.append(
-                            CustomerEmail(
-                                customer=customer,
-                                email=row["email"],
-                                normalized=normalize.email(row["email"]),
-                            )
-                        )
-                    identities.append(
-                        MarketplaceIdentity(
-                            customer=customer,
-                            shop=self.shop_for(row.get("marketplace", "own")),
-                            external_id=row["id"],
-                        )
+                            "first_contact_at": _when(row.get("created_at")),
+                        }
                     )
-                CustomerPhone.objects.bulk_create(phones)
-                CustomerEmail.objects.bulk_create(emails)
-                MarketplaceIdentity.objects.bulk_create(identities)
-                customer_search.reindex(c.pk for c in made)
-            self.counts["customers"] += len(made)
+                    terms = [row["name"], row["id"]]
+                    if row.get("phone"):
+                        code = COUNTRY_CODE.get(
+                            row.get("country", ""), normalize.DEFAULT_COUNTRY_CODE
+                        )
+                        normal = normalize.phone(row["phone"], code)
+                        phones.append(
+                            {"customer_id": pk, "number": row["phone"], "normalized": normal}
+                        )
+                        terms.extend(customer_search.phone_terms(normal))
+                    if row.get("email"):
+                        normal = normalize.email(row["email"])
+                        emails.append(
+                            {"customer_id": pk, "email": row["email"], "normalized": normal}
+                        )
+                        terms.append(normal)
+                    shop = self.shop_for(row.get("marketplace", "own"))
+                    identities.append(
+                        {"customer_id": pk, "shop_id": shop.pk, "external_id": row["id"]}
+                    )
+                    docs.append((pk, " ".join(terms)))
+                bulk.insert(Customer, customers)
+                bulk.insert(CustomerPhone, phones)
+                bulk.insert(CustomerEmail, emails)
+                bulk.insert(MarketplaceIdentity, identities)
+                customer_search.CUSTOMER_INDEX.put_many(connection, docs)
+            self.counts["customers"] += len(fresh)
             self.out(f"customers {self.counts['customers']:,}")
-        self.customer_emails = dict(
-            CustomerEmail.objects.filter(customer_id__in=set(self.customers.values())).values_list(
-                "customer_id", "email"
-            )
-        )
 
     # ------------------------------------------------------------ orders
     def load_orders(self) -> None:
         for chunk in _chunks(_lines(self.dir / "orders.jsonl"), self.chunk * 2):
-            by_shop: dict[int, list[dict]] = {}
-            for row in chunk:
-                by_shop.setdefault(
-                    self.shop_for(row["marketplace"], row["currency"]).pk, []
-                ).append(row)
             with transaction.atomic():
-                for shop_id, rows in by_shop.items():
-                    known = dict(
-                        Order.objects.filter(
-                            shop_id=shop_id, external_id__in=[r["id"] for r in rows]
-                        ).values_list("external_id", "pk")
+                known = {
+                    (shop_id, number): pk
+                    for pk, shop_id, number in Order.objects.filter(
+                        external_id__in=[r["id"] for r in chunk]
+                    ).values_list("pk", "shop_id", "external_id")
+                }
+                fresh = []
+                for r in chunk:
+                    shop = self.shop_for(r["marketplace"], r["currency"])
+                    pk = known.get((shop.pk, r["id"]))
+                    if pk is not None:
+                        self.orders[r["id"]] = pk
+                    elif r["customer_id"] in self.customers:
+                        fresh.append((r, shop.pk))
+                ids = bulk.allocate_ids(Order, len(fresh))
+                orders, items = [], []
+                for (r, shop_id), pk in zip(fresh, ids, strict=True):
+                    self.orders[r["id"]] = pk
+                    placed = _when(r["placed_at"])
+                    total = Decimal(str(r["total"]))
+                    orders.append(
+                        {
+                            "id": pk,
+                            "shop_id": shop_id,
+                            "external_id": r["id"],
+                            "customer_id": self.customers[r["customer_id"]],
+                            "status": ORDER_STATUS.get(r.get("status"), Order.Status.PAID),
+                            "currency": r["currency"],
+                            "total_amount": total,
+                            "paid_amount": total,
+                            "placed_at": placed,
+                            "paid_at": placed,
+                            "carrier": r.get("carrier") or "",
+                            "waybill": r.get("tracking_no") or "",
+                        }
                     )
-                    for row in rows:
-                        if row["id"] in known:
-                            self.orders[row["id"]] = (known[row["id"]], row["marketplace"])
-                    fresh = [
-                        r
-                        for r in rows
-                        if r["id"] not in known and r["customer_id"] in self.customers
-                    ]
-                    made = Order.objects.bulk_create(
-                        [
-                            Order(
-                                shop_id=shop_id,
-                                external_id=r["id"],
-                                customer_id=self.customers[r["customer_id"]],
-                                status=ORDER_STATUS.get(r.get("status"), Order.Status.PAID),
-                                currency=r["currency"],
-                                total_amount=Decimal(str(r["total"])),
-                                paid_amount=Decimal(str(r["total"])),
-                                placed_at=_when(r["placed_at"]),
-                                paid_at=_when(r["placed_at"]),
-                                carrier=r.get("carrier") or "",
-                                waybill=r.get("tracking_no") or "",
-                            )
-                            for r in fresh
-                        ]
-                    )
-                    items = []
-                    for r, order in zip(fresh, made, strict=True):
-                        self.orders[r["id"]] = (order.pk, r["marketplace"])
-                        for item in r.get("items", []):
-                            price = Decimal(str(item["unit_price"]))
-                            items.append(
-                                OrderItem(
-                                    order=order,
-                                    sku=item.get("sku", ""),
-                                    title=item.get("name", "")[:255],
-                                    quantity=item.get("qty", 1),
-                                    unit_price=price,
-                                    amount=price * item.get("qty", 1),
-                                )
-                            )
-                    OrderItem.objects.bulk_create(items)
-                    self.counts["orders"] += len(made)
+                    for item in r.get("items", []):
+                        price = Decimal(str(item["unit_price"]))
+                        qty = item.get("qty", 1)
+                        items.append(
+                            {
+                                "order_id": pk,
+                                "sku": item.get("sku", ""),
+                                "title": item.get("name", "")[:255],
+                                "quantity": qty,
+                                "unit_price": price,
+                                "amount": price * qty,
+                            }
+                        )
+                bulk.insert(Order, orders)
+                bulk.insert(OrderItem, items)
+            self.counts["orders"] += len(orders)
             self.out(f"orders {self.counts['orders']:,}")
 
     # ------------------------------------------------------------ tickets
     def load_tickets(self) -> None:
         for chunk in _chunks(_lines(self.dir / "tickets.jsonl"), self.chunk):
-            known = set(
-                Ticket.objects.filter(source_ref__in=[r["id"] for r in chunk]).values_list(
-                    "source_ref", flat=True
-                )
-            )
-            fresh = [
-                r for r in chunk if r["id"] not in known and r["customer_id"] in self.customers
-            ]
-            self.counts["skipped_tickets"] += len(chunk) - len(fresh)
             with transaction.atomic():
-                tickets = Ticket.objects.bulk_create([self._ticket(r) for r in fresh])
-                messages = []
-                docs = []
-                for row, ticket in zip(fresh, tickets, strict=True):
-                    created = ticket.created_at
+                known = set(
+                    Ticket.objects.filter(source_ref__in=[r["id"] for r in chunk]).values_list(
+                        "source_ref", flat=True
+                    )
+                )
+                fresh = [
+                    r for r in chunk if r["id"] not in known and r["customer_id"] in self.customers
+                ]
+                self.counts["skipped_tickets"] += len(chunk) - len(fresh)
+                ids = bulk.allocate_ids(Ticket, len(fresh))
+                tickets, messages, docs = [], [], []
+                for row, pk in zip(fresh, ids, strict=True):
+                    ticket = self._ticket(row, pk)
+                    tickets.append(ticket)
                     messages.append(
-                        Message(
-                            ticket=ticket,
-                            kind=Message.Kind.INBOUND,
-                            body=row["body"],
-                            created_at=created,
-                            channel=ticket.channel,
-                        )
+                        {
+                            "ticket_id": pk,
+                            "kind": Message.Kind.INBOUND,
+                            "body": row["body"],
+                            "created_at": ticket["created_at"],
+                            "channel": ticket["channel"],
+                        }
                     )
                     for f in row.get("followups", []):
                         if f["author_type"] == "customer":
@@ -323,17 +312,17 @@ class WorkloadImport:
                             )
                             author = self.agents.get(f.get("author"))
                         messages.append(
-                            Message(
-                                ticket=ticket,
-                                kind=kind,
-                                author_id=author,
-                                body=f["body"],
-                                created_at=_when(f["created_at"]),
-                            )
+                            {
+                                "ticket_id": pk,
+                                "kind": kind,
+                                "author_id": author,
+                                "body": f["body"],
+                                "created_at": _when(f["created_at"]),
+                            }
                         )
                     docs.append(
                         (
-                            ticket.pk,
+                            pk,
                             document(
                                 row["subject"],
                                 [row["body"], *(f["body"] for f in row.get("followups", []))],
@@ -342,65 +331,61 @@ class WorkloadImport:
                             ),
                         )
                     )
-                Message.objects.bulk_create(messages, batch_size=2000)
+                bulk.insert(Ticket, tickets)
+                bulk.insert(Message, messages)
                 TICKET_INDEX.put_many(connection, docs)
             self.counts["tickets"] += len(tickets)
             self.counts["messages"] += len(messages)
             self.out(f"tickets {self.counts['tickets']:,}")
 
-    def _ticket(self, row: dict) -> Ticket:
+    def _ticket(self, row: dict, pk: int) -> dict:
         followups = row.get("followups", [])
         created = _when(row["created_at"])
         updated = _when(row.get("updated_at")) or created
-        first_reply = next(
-            (
-                _when(f["created_at"])
-                for f in followups
-                if f["author_type"] == "agent" and f.get("public", True)
-            ),
-            None,
+        replies = (
+            _when(f["created_at"])
+            for f in followups
+            if f["author_type"] == "agent" and f.get("public", True)
         )
-        last = max([created, *(_when(f["created_at"]) for f in followups)])
         status = STATUS.get(row.get("status"), Ticket.Status.OPEN)
-        order = self.orders.get(row.get("order_id") or "")
-        shop = self.shop_for(row.get("marketplace", "own"))
-        return Ticket(
-            source_ref=row["id"],
-            shop=shop,
-            customer_id=self.customers[row["customer_id"]],
-            order_id=order[0] if order else None,
-            subject=row["subject"][:255],
-            channel=CHANNEL.get(row.get("channel"), Channel.WEB),
-            kind=KIND.get(row.get("category"), Ticket.Kind.OTHER),
-            priority=PRIORITY.get(row.get("priority"), Ticket.Priority.NORMAL),
-            status=status,
-            language=LANGUAGE.get(row.get("locale"), "en"),
-            assignee_id=self.agents.get(row.get("assignee")),
-            created_at=created,
-            last_message_at=last,
-            first_response_at=first_reply,
-            solved_at=updated if status in (Ticket.Status.SOLVED, Ticket.Status.CLOSED) else None,
-            closed_at=updated if status == Ticket.Status.CLOSED else None,
-        )
+        return {
+            "id": pk,
+            "source_ref": row["id"],
+            "shop_id": self.shop_for(row.get("marketplace", "own")).pk,
+            "customer_id": self.customers[row["customer_id"]],
+            "order_id": self.orders.get(row.get("order_id") or ""),
+            "subject": row["subject"][:255],
+            "channel": CHANNEL.get(row.get("channel"), Channel.WEB),
+            "kind": KIND.get(row.get("category"), Ticket.Kind.OTHER),
+            "priority": PRIORITY.get(row.get("priority"), Ticket.Priority.NORMAL),
+            "status": status,
+            "language": LANGUAGE.get(row.get("locale"), "en"),
+            "assignee_id": self.agents.get(row.get("assignee")),
+            "created_at": created,
+            "updated_at": updated,
+            "last_message_at": max([created, *(_when(f["created_at"]) for f in followups)]),
+            "first_response_at": next(replies, None),
+            "solved_at": updated
+            if status in (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
+            else None,
+            "closed_at": updated if status == Ticket.Status.CLOSED else None,
+        }
 
     def run(self) -> dict:
         for name in ("agents.jsonl", "customers.jsonl", "orders.jsonl", "tickets.jsonl"):
             if not (self.dir / name).is_file():
                 raise DomainError(f"{self.dir} has no {name}: is it a workload directory?")
-        started = time.perf_counter()
-        self.load_agents()
-        self.load_shops()
-        self.load_customers()
-        self.load_orders()
-        self.load_tickets()
-        seconds = time.perf_counter() - started
+        for step in ("agents", "shops", "customers", "orders", "tickets"):
+            started = time.perf_counter()
+            getattr(self, f"load_{step}")()
+            self.seconds[step] = round(time.perf_counter() - started, 2)
         with transaction.atomic():
             shop = next(iter(self.shops.values()), None)
             if shop is not None:
                 audit.record(
                     actor=None, obj=shop, action="workload.import", changes=dict(self.counts)
                 )
-        return {**self.counts, "seconds": round(seconds, 2)}
+        return {**self.counts, "seconds": self.seconds}
 
 
 def import_workload(
