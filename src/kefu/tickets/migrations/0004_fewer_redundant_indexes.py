@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_more_platforms'),
-        ('customers', '0004_archive_contacts_and_indexes'),
         ('tickets', '0003_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
