@@ -145,3 +145,12 @@ def test_any_cjk_substring_query_has_full_recall_and_precision(texts, pick):
         assert idx.find(query) == [i for i, t in enumerate(texts) if contains(t, query)]
     finally:
         idx.drop()
+
+
+def test_a_word_mixing_scripts_finds_its_own_text(index):
+    index.add(100, "买家 tb_小芳2023 留言")
+    index.add(101, "小芳 2023")
+    assert index.find("tb_小芳2023") == [100]
+    # Terms keep no separators, so the spaced spelling is found too.
+    assert index.find("小芳2023") == [100, 101]
+    assert index.find("tb_小") == [100]

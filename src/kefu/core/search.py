@@ -73,19 +73,21 @@ def _query_groups(query: str) -> list[tuple[list[str], bool]]:
     """One group per whitespace-separated query word: (phrase terms, last is a prefix)."""
     groups = []
     for word in (query or "").split():
+        runs = list(_runs(word))
         phrase: list[str] = []
-        prefix = False
-        for is_cjk, run in _runs(word):
-            if is_cjk and len(run) == 1:
-                phrase.append(run)
-                prefix = True
-            elif is_cjk:
-                phrase.extend(run[i : i + 2] for i in range(len(run) - 1))
-                prefix = False
+        for position, (is_cjk, run) in enumerate(runs):
+            last = position == len(runs) - 1
+            if is_cjk:
+                phrase.extend(map(str.__add__, run, run[1:]))
+                # Inside a word the run ends where the text's run ends, so the text's
+                # trailing single character stands next: match it too (tb_小芳2023).
+                if len(run) == 1 or not last:
+                    phrase.append(run[-1])
             else:
                 phrase.append(run)
-                prefix = True
         if phrase:
+            is_cjk, run = runs[-1]
+            prefix = not is_cjk or len(run) == 1
             groups.append((phrase, prefix))
     return groups
 
