@@ -50,6 +50,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "users.manage": frozenset({A}),
     "policies.edit": frozenset({A}),
     "orders.import": frozenset({A, L}),
+    "shops.manage": frozenset({A}),
+    "tickets.assign": frozenset({A, L}),
+    "tickets.quick_replies.shared": frozenset({A, L}),
 }
 
 

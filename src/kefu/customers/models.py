@@ -24,6 +24,27 @@ class Tag(models.Model):
         return self.name
 
 
+class CustomerQuerySet(models.QuerySet):
+    def live(self):
+        """Records that were not merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+    def callable(self):
+        """Customers kefu may phone: live, not marked "no calls", with a phone number.
+
+        Every call list (follow-up calls, event invitations, review recovery by phone)
+        must start from this, so a customer who asked not to be called never shows up.
+        """
+        return self.live().filter(
+            no_calls=False,
+            pk__in=CustomerPhone.objects.values("customer_id"),
+        )
+
+    def marketable(self):
+        """Customers kefu may send offers and promotions to (not marked "no marketing")."""
+        return self.live().filter(no_marketing=False)
+
+
 class Customer(models.Model):
     """A buyer: the customer archive (客户档案) every case hangs on."""
 
@@ -64,6 +85,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -71,6 +94,17 @@ class Customer(models.Model):
             models.Index(fields=["owner", "segment"]),
             models.Index(fields=["name"]),
             models.Index(fields=["-last_contact_at"]),
+            # "to contact" lists: owned, assigned, not contacted yet (003 ch.2 §3)
+            models.Index(
+                fields=["owner", "owner_assigned_at"],
+                condition=models.Q(owner_contacted_at__isnull=True),
+                name="customer_owner_to_contact",
+            ),
+            models.Index(
+                fields=["owner_assigned_at"],
+                condition=models.Q(owner_contacted_at__isnull=True, owner__isnull=False),
+                name="customer_first_contact_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,16 +178,34 @@ class Address(models.Model):
         return " ".join(p for p in (self.region, self.city, self.line) if p)
 
 
+class ContactChannel(models.TextChoices):
+    """How a recorded contact with the customer happened (a note without one is just a note)."""
+
+    PHONE = "phone", _("Phone call")
+    CHAT = "chat", _("Chat")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    VISIT = "visit", _("In person")
+
+
 class CustomerNote(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="customer_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("note"))
+    contact_channel = models.CharField(
+        _("contact"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        blank=True,
+        help_text=_("Set when the note records a contact with the customer."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
 
     def __str__(self) -> str:
         return self.body[:60]
@@ -202,7 +254,14 @@ class AttributeDefinition(models.Model):
 
 
 class MergeRecord(models.Model):
-    """Two customer records made one; keeps what moved so the merge can be undone."""
+    """Two customer records made one; keeps what moved so the merge can be undone.
+
+    ``moved`` is ``{model label: [ids]}`` of the rows that moved to the survivor (the key is
+    ``"label.field"`` when the foreign key to the customer is not named ``customer``).
+    ``snapshot`` holds ``merged`` (the merged record's fields before the merge),
+    ``survivor_changes`` (``{field: [before, after]}`` the merge made on the survivor) and
+    ``left_behind`` (``{label: [ids]}`` of exact duplicates that stayed on the merged record).
+    """
 
     survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_won")
     merged = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_lost")

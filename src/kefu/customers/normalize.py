@@ -34,3 +34,55 @@ def phone(raw: str, default_country_code: str = DEFAULT_COUNTRY_CODE) -> str:
 
 def email(raw: str) -> str:
     return (raw or "").strip().lower()
+
+
+# The default calling code for a customer's language, when a number is typed without one.
+COUNTRY_CODE_BY_LANGUAGE = {"zh-hans": "86", "ko": "82", "en": "1"}
+
+# ITU calling codes: 1 and 7 are one digit; these two-digit codes exist; every other code
+# is three digits (852 Hong Kong, 886 Taiwan, 971 UAE, …).
+_TWO_DIGIT_CODES = frozenset(
+    {
+        *("20", "27", "30", "31", "32", "33", "34", "36", "39"),
+        *("40", "41", "43", "44", "45", "46", "47", "48", "49"),
+        *("51", "52", "53", "54", "55", "56", "57", "58"),
+        *("60", "61", "62", "63", "64", "65", "66"),
+        *("81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"),
+    }
+)
+
+
+def country_code_for(language: str) -> str:
+    return COUNTRY_CODE_BY_LANGUAGE.get(language or "", DEFAULT_COUNTRY_CODE)
+
+
+def split_country_code(normalized: str) -> tuple[str, str]:
+    """'8613812345678' → ('86', '13812345678'); ('', digits) when it cannot tell."""
+    if not normalized or not normalized.isdigit():
+        return "", normalized or ""
+    if normalized[0] in "17":
+        size = 1
+    elif normalized[:2] in _TWO_DIGIT_CODES:
+        size = 2
+    else:
+        size = 3
+    if len(normalized) - size < 4:
+        return "", normalized
+    return normalized[:size], normalized[size:]
+
+
+_PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]+$")
+
+
+def phone_query(raw: str) -> str | None:
+    """The digits to look up when a search box holds only a phone number (any form:
+    '+86 138 1234 5678', '010-1234-5678', '5678'); None when it holds anything else."""
+    text = (raw or "").strip()
+    if not _PHONE_QUERY.match(text):
+        return None
+    digits = _DIGITS.sub("", text)
+    if len(digits) < 3:
+        return None
+    if text.startswith("00"):
+        digits = digits[2:]
+    return digits

@@ -51,3 +51,27 @@ def timeline(
     ]
     merged = heapq.merge(*streams, key=lambda item: item.at, reverse=True)
     return [item for _, item in zip(range(limit), merged, strict=False)]
+
+
+def note_items(customer: Customer, limit: int) -> list[TimelineItem]:
+    """The "note" source: notes written on the customer page, contacts among them."""
+    from django.utils.translation import gettext as _
+
+    from kefu.customers.models import ContactChannel, CustomerNote
+
+    channels = dict(ContactChannel.choices)
+    notes = (
+        CustomerNote.objects.filter(customer=customer)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        TimelineItem(
+            at=note.created_at,
+            kind="note",
+            title=str(channels[note.contact_channel]) if note.contact_channel else _("Note"),
+            detail=note.body,
+            extra={"author": str(note.author), "contact": note.contact_channel},
+        )
+        for note in notes
+    ]
