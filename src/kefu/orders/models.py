@@ -15,13 +15,17 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
-    shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="orders")
+    # Both foreign keys lead a composite index (see Meta), so they need none of their own.
+    shop = models.ForeignKey(
+        "core.Shop", on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     external_id = models.CharField(_("order number"), max_length=64)
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
         related_name="orders",
         verbose_name=_("customer"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PAID
@@ -42,6 +46,16 @@ class Order(models.Model):
     completed_at = models.DateTimeField(_("transaction complete"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     waybill = models.CharField(_("waybill"), max_length=64, blank=True, db_index=True)
+    buyer_id = models.CharField(_("buyer's marketplace ID"), max_length=120, blank=True)
+    recipient_name = models.CharField(_("recipient"), max_length=120, blank=True)
+    recipient_phone = models.CharField(_("recipient's phone"), max_length=40, blank=True)
+    shipping_address = models.TextField(_("shipping address"), blank=True)
+    remote_updated_at = models.DateTimeField(
+        _("changed on the marketplace"),
+        null=True,
+        blank=True,
+        help_text=_("The marketplace's own last-change time; older deliveries are ignored."),
+    )
     buyer_note = models.TextField(_("buyer's note"), blank=True)
     seller_note = models.TextField(_("seller's note"), blank=True)
     is_demo = models.BooleanField(default=False, editable=False)
@@ -60,6 +74,8 @@ class Order(models.Model):
             models.Index(fields=["customer", "-placed_at"]),
             models.Index(fields=["status", "-placed_at"]),
             models.Index(fields=["external_id"]),
+            models.Index(fields=["shop", "-placed_at"]),
+            models.Index(fields=["-placed_at"]),
         ]
 
     def __str__(self) -> str:
@@ -91,12 +107,21 @@ class OrderItem(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One run of an order import (file upload, CLI or webhook burst) and what it did."""
+    """One run of an order import (file upload or `kefu import orders`) and what it did.
+
+    ``errors`` lists the refused rows as ``{"line": n, "reason": "..."}``; ``line`` is the
+    row number a spreadsheet shows (the header is row 1). ``upload`` names the stored
+    file while a background import still needs it.
+    """
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Upload")
+        CLI = "cli", _("Command line")
 
     shop = models.ForeignKey("core.Shop", on_delete=models.PROTECT, related_name="imports")
     filename = models.CharField(_("file"), max_length=255)
@@ -109,19 +134,37 @@ class ImportBatch(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.CLI
+    )
+    rows_expected = models.PositiveIntegerField(_("rows expected"), default=0)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    orders_total = models.PositiveIntegerField(_("orders in the file"), default=0)
     orders_created = models.PositiveIntegerField(_("orders created"), default=0)
     orders_updated = models.PositiveIntegerField(_("orders updated"), default=0)
+    orders_unchanged = models.PositiveIntegerField(_("orders unchanged"), default=0)
+    orders_failed = models.PositiveIntegerField(_("orders refused"), default=0)
+    items_written = models.PositiveIntegerField(_("items written"), default=0)
+    customers_created = models.PositiveIntegerField(_("customers created"), default=0)
     rows_failed = models.PositiveIntegerField(_("rows refused"), default=0)
     errors = models.JSONField(_("refused rows"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    upload = models.CharField(max_length=255, blank=True, editable=False)
+    language = models.CharField(max_length=10, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order import")
         verbose_name_plural = _("order imports")
-        ordering = ["-started_at"]
+        ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+    @property
+    def orders_done(self) -> int:
+        return (
+            self.orders_created + self.orders_updated + self.orders_unchanged + self.orders_failed
+        )
 
 
 class WebhookDelivery(models.Model):
