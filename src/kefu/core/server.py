@@ -73,8 +73,8 @@ class JobWorkerChild:
                 log.warning(
                     "the job worker exited with %s; starting it again", self.process.returncode
                 )
-                self.restarts += 1
                 self.process = subprocess.Popen(self.command)
+                self.restarts += 1
 
     def stop(self, timeout: float = 20) -> None:
         self._stopping.set()

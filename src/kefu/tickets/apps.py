@@ -12,3 +12,10 @@ class TicketsConfig(AppConfig):
         from kefu.tickets.timeline import ticket_items
 
         timeline.register("ticket", ticket_items)
+
+        # A new ticket is timed first (SLA due times), then routed (owner, team member).
+        from kefu.tickets import escalation, routing, services, sla  # noqa: F401
+
+        for hook in (sla.apply_policy, routing.route_new_ticket):
+            if hook not in services.NEW_TICKET_HOOKS:
+                services.NEW_TICKET_HOOKS.append(hook)

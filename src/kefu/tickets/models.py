@@ -28,10 +28,33 @@ class Team(models.Model):
     last_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Which new tickets the team takes (tickets.routing): the first team by position whose
+    # lists all match the ticket; an empty list matches everything.
+    shops = models.ManyToManyField(
+        "core.Shop",
+        blank=True,
+        related_name="+",
+        verbose_name=_("shops"),
+        help_text=_("Empty: every shop."),
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        help_text=_('Language codes, e.g. ["ko"]. Empty: every language.'),
+    )
+    kinds = models.JSONField(
+        _("ticket types"),
+        default=list,
+        blank=True,
+        help_text=_('Ticket types, e.g. ["pre_sales"]. Empty: every type.'),
+    )
+    position = models.PositiveSmallIntegerField(_("order of matching"), default=100)
 
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
+        ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -157,6 +180,9 @@ class Ticket(models.Model):
     resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
     # The SLA clock stops while we wait on the customer; resolution_due moves by the pause.
     sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(
+        _("business minutes the SLA clock stood still"), default=0
+    )
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     source_ref = models.CharField(
         _("external reference"), max_length=64, null=True, blank=True, unique=True
@@ -174,6 +200,16 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "-created_at"]),
             models.Index(fields=["status", "resolution_due"]),
             models.Index(fields=["status", "first_response_due"]),
+            # the inbox's "most urgent" and "latest activity" sorts (tickets.selectors)
+            models.Index(
+                fields=["status", "-priority", "-created_at"], name="ticket_status_priority"
+            ),
+            models.Index(fields=["status", "-last_message_at"], name="ticket_status_activity"),
+            # the inbox filtered by shop or category, one status at a time (tickets.selectors)
+            models.Index(fields=["shop", "status", "-created_at"], name="ticket_shop_status"),
+            models.Index(
+                fields=["category", "status", "-created_at"], name="ticket_category_status"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +352,8 @@ class Escalation(models.Model):
     answer = models.TextField(_("lead's answer"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     customer_told_at = models.DateTimeField(_("customer told"), null=True, blank=True)
+    # The end of the business day it was raised on (002 篇2 §4: told the same day).
+    answer_due = models.DateTimeField(_("answer due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("escalation")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from kefu.core.roles import Role
 from kefu.core.workflow import SYSTEM, Workflow, rows
+from kefu.tickets import sla
 from kefu.tickets.models import Ticket
 
 S = Ticket.Status
@@ -37,12 +38,14 @@ TICKET_WORKFLOW = Workflow(
 
 
 def stamp_times(ticket: Ticket, transition, context: dict) -> dict:
-    """Keep solved_at / closed_at in step with the status the table moves to."""
+    """Keep solved_at / closed_at in step with the status the table moves to, and stop or
+    restart the SLA clock (waiting on the customer, reopened after solved)."""
     now = timezone.now()
+    changes = sla.on_status_change(ticket, transition.source, transition.target, now)
     if transition.target == S.SOLVED:
         ticket.solved_at = now
     elif transition.target == S.CLOSED:
         ticket.closed_at = now
     elif transition.source == S.SOLVED:
         ticket.solved_at = None
-    return {}
+    return changes

@@ -95,6 +95,14 @@ def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
+def _insert_with_ids(model, rows: list[dict]) -> None:
+    """bulk.insert of rows that have no id yet: the ids are taken from the table first, as
+    PostgreSQL refuses the explicit NULL id bulk.insert would otherwise send."""
+    for row, pk in zip(rows, bulk.allocate_ids(model, len(rows)), strict=True):
+        row["id"] = pk
+    bulk.insert(model, rows)
+
+
 def _when(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
@@ -107,7 +115,8 @@ class WorkloadImport:
         self.shops: dict[str, Shop] = {}
         self.agents: dict[str, int] = {}
         self.customers: dict[str, int] = {}
-        self.orders: dict[str, int] = {}
+        # order number → (order id, customer id); a number twice in the file keeps the first
+        self.orders: dict[str, tuple[int, int]] = {}
         self.counts = {
             "customers": 0,
             "orders": 0,
@@ -211,9 +220,9 @@ class WorkloadImport:
                     )
                     docs.append((pk, " ".join(terms)))
                 bulk.insert(Customer, customers)
-                bulk.insert(CustomerPhone, phones)
-                bulk.insert(CustomerEmail, emails)
-                bulk.insert(MarketplaceIdentity, identities)
+                _insert_with_ids(CustomerPhone, phones)
+                _insert_with_ids(CustomerEmail, emails)
+                _insert_with_ids(MarketplaceIdentity, identities)
                 customer_search.CUSTOMER_INDEX.put_many(connection, docs)
             self.counts["customers"] += len(fresh)
             self.out(f"customers {self.counts['customers']:,}")
@@ -223,23 +232,28 @@ class WorkloadImport:
         for chunk in _chunks(_lines(self.dir / "orders.jsonl"), self.chunk * 2):
             with transaction.atomic():
                 known = {
-                    (shop_id, number): pk
-                    for pk, shop_id, number in Order.objects.filter(
+                    (shop_id, number): (pk, customer_id)
+                    for pk, shop_id, number, customer_id in Order.objects.filter(
                         external_id__in=[r["id"] for r in chunk]
-                    ).values_list("pk", "shop_id", "external_id")
+                    ).values_list("pk", "shop_id", "external_id", "customer_id")
                 }
-                fresh = []
+                fresh, taken = [], set()
                 for r in chunk:
                     shop = self.shop_for(r["marketplace"], r["currency"])
-                    pk = known.get((shop.pk, r["id"]))
-                    if pk is not None:
-                        self.orders[r["id"]] = pk
+                    found = known.get((shop.pk, r["id"]))
+                    if found is not None:
+                        self.orders.setdefault(r["id"], found)
+                    elif (shop.pk, r["id"]) in taken:
+                        # an order number the file repeats (a large generated history has
+                        # a few): the shop allows each number once, the first one stays
+                        continue
                     elif r["customer_id"] in self.customers:
+                        taken.add((shop.pk, r["id"]))
                         fresh.append((r, shop.pk))
                 ids = bulk.allocate_ids(Order, len(fresh))
                 orders, items = [], []
                 for (r, shop_id), pk in zip(fresh, ids, strict=True):
-                    self.orders[r["id"]] = pk
+                    self.orders.setdefault(r["id"], (pk, self.customers[r["customer_id"]]))
                     placed = _when(r["placed_at"])
                     total = Decimal(str(r["total"]))
                     orders.append(
@@ -272,7 +286,7 @@ class WorkloadImport:
                             }
                         )
                 bulk.insert(Order, orders)
-                bulk.insert(OrderItem, items)
+                _insert_with_ids(OrderItem, items)
             self.counts["orders"] += len(orders)
             self.out(f"orders {self.counts['orders']:,}")
 
@@ -332,11 +346,16 @@ class WorkloadImport:
                         )
                     )
                 bulk.insert(Ticket, tickets)
-                bulk.insert(Message, messages)
+                _insert_with_ids(Message, messages)
                 TICKET_INDEX.put_many(connection, docs)
             self.counts["tickets"] += len(tickets)
             self.counts["messages"] += len(messages)
             self.out(f"tickets {self.counts['tickets']:,}")
+
+    def _order_of(self, row: dict) -> int | None:
+        """The ticket's order, if it is this customer's (a repeated number may not be)."""
+        order_pk, customer_pk = self.orders.get(row.get("order_id") or "", (None, None))
+        return order_pk if customer_pk == self.customers[row["customer_id"]] else None
 
     def _ticket(self, row: dict, pk: int) -> dict:
         followups = row.get("followups", [])
@@ -353,7 +372,7 @@ class WorkloadImport:
             "source_ref": row["id"],
             "shop_id": self.shop_for(row.get("marketplace", "own")).pk,
             "customer_id": self.customers[row["customer_id"]],
-            "order_id": self.orders.get(row.get("order_id") or ""),
+            "order_id": self._order_of(row),
             "subject": row["subject"][:255],
             "channel": CHANNEL.get(row.get("channel"), Channel.WEB),
             "kind": KIND.get(row.get("category"), Ticket.Kind.OTHER),
