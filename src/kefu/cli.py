@@ -154,6 +154,94 @@ def cmd_backup(args) -> None:
     print(path)
 
 
+def cmd_import_orders(args) -> None:
+    from pathlib import Path
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"no file {args.file!r}")
+    _setup_django()
+    _needs_schema()
+    import time
+
+    from kefu.core.errors import NotFound
+    from kefu.orders import services
+
+    try:
+        shop = services.find_shop(args.shop)
+    except NotFound:
+        raise CommandError(f"no shop with id or slug {args.shop!r}") from None
+    started = time.monotonic()
+
+    def progress(stage, batch) -> None:
+        took = time.monotonic() - started
+        if stage == "started":
+            line = f"reading {path.name}: {batch.layout} layout, about {batch.rows_expected:,} rows"
+        else:
+            line = (
+                f"read {batch.rows_total:,} rows: {batch.orders_done:,} orders done, "
+                f"{batch.rows_failed:,} rows refused [{took:.1f}s]"
+            )
+        print(line, file=sys.stderr, flush=True)
+
+    batch = services.import_file(
+        shop=shop, path=path, filename=path.name, layout=args.layout, progress=progress
+    )
+    took = time.monotonic() - started
+    if batch.status != batch.Status.DONE:
+        raise CommandError(batch.message or "the import failed")
+    for error in batch.errors[: args.show_refused]:
+        print(f"row {error['line']}: {error['reason']}", file=sys.stderr)
+    if len(batch.errors) > args.show_refused:
+        more = len(batch.errors) - args.show_refused
+        print(f"… and {more:,} more refused rows (import #{batch.pk})", file=sys.stderr)
+    rate = batch.orders_done / took if took > 0 else 0
+    print(
+        f"imported {path.name} into {shop.slug} ({batch.layout} layout, import #{batch.pk}): "
+        f"{batch.orders_created:,} orders created, {batch.orders_updated:,} updated, "
+        f"{batch.orders_unchanged:,} unchanged, {batch.orders_failed:,} refused; "
+        f"{batch.items_written:,} items, {batch.customers_created:,} new customers; "
+        f"{batch.rows_failed:,} rows refused; {took:.1f}s ({rate:,.0f} orders/s)"
+    )
+
+
+def cmd_import_workload(args) -> None:
+    from pathlib import Path
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise CommandError(f"no directory {args.directory!r}")
+    _setup_django()
+    _needs_schema()
+    import time
+
+    from kefu.core.errors import DomainError
+    from kefu.tickets.workload import import_workload
+
+    started = time.monotonic()
+
+    def progress(line: str) -> None:
+        print(f"{line} [{time.monotonic() - started:.1f}s]", file=sys.stderr, flush=True)
+
+    try:
+        result = import_workload(directory, out=progress, chunk=args.chunk)
+    except DomainError as exc:
+        raise CommandError(exc.message) from None
+    took = time.monotonic() - started
+    tickets_s = result["seconds"].get("tickets") or 0
+    rate = result["tickets"] / tickets_s if tickets_s > 0 else 0
+    print(
+        f"imported {directory}: {result['customers']:,} customers, {result['orders']:,} "
+        f"orders, {result['tickets']:,} tickets ({result['skipped_tickets']:,} already there "
+        f"or without customer), {result['messages']:,} messages; {took:.1f}s "
+        f"({rate:,.0f} tickets/s over the ticket phase)"
+    )
+    if args.json:
+        import json
+
+        print(json.dumps({**result, "total_seconds": round(took, 2)}))
+
+
 def cmd_check(args) -> None:
     from kefu.core.checks import run_checks
 
@@ -261,6 +349,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--output", "-o", help="file to write (default: DATA_DIR/backups/kefu-TIMESTAMP…)"
+    )
+
+    p = add("import", None, "Import data from files.")
+    isub = p.add_subparsers(dest="import_command", metavar="WHAT")
+    io = isub.add_parser(
+        "orders",
+        help="Import an order export (CSV or XLSX) into a shop.",
+        description=(
+            "Import an order export (CSV or XLSX: kefu's layout, a Taobao/Tmall seller "
+            "export or a Shopify orders export) into a shop. Re-importing a file updates "
+            "the orders, never duplicates them. Progress goes to stderr, the summary to stdout."
+        ),
+    )
+    io.add_argument("file", help="the CSV or XLSX file")
+    io.add_argument("--shop", required=True, help="the shop's id or slug")
+    io.add_argument(
+        "--layout",
+        choices=["auto", "kefu", "taobao", "shopify"],
+        default="auto",
+        help="the file's layout (default: recognised from the headers)",
+    )
+    io.add_argument(
+        "--show-refused",
+        type=int,
+        default=20,
+        metavar="N",
+        help="list at most N refused rows on stderr (default 20)",
+    )
+    io.set_defaults(fn=cmd_import_orders)
+    iw = isub.add_parser(
+        "workload",
+        help="Bulk-load a customer-service history (workload JSONL directory).",
+        description=(
+            "Bulk-load a directory of agents.jsonl, customers.jsonl, orders.jsonl and "
+            "tickets.jsonl (the shared benchmark workload) through kefu's bulk path, with "
+            "the search index. Running it again skips what is already loaded. Progress goes "
+            "to stderr, the summary to stdout."
+        ),
+    )
+    iw.add_argument("directory", help="the workload directory")
+    iw.add_argument(
+        "--chunk", type=int, default=5000, help="tickets per transaction (default 5000)"
+    )
+    iw.add_argument(
+        "--json", action="store_true", help="also print the counts and timings as one JSON line"
+    )
+    iw.set_defaults(fn=cmd_import_workload)
+    p.set_defaults(
+        fn=lambda a: (_ for _ in ()).throw(
+            CommandError("say `kefu import orders FILE --shop S` or `kefu import workload DIR`")
+        )
     )
 
     add("check", cmd_check, "Check the configuration and say what is wrong in plain words.")

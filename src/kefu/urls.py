@@ -11,6 +11,7 @@ API_ROUTERS = [
     ("kefu.customers.api", "/customers"),
     ("kefu.orders.api", "/"),
     ("kefu.tickets.api", "/tickets"),
+    ("kefu.tickets.api_escalation", "/escalations"),
 ]
 for module_name, prefix in API_ROUTERS:
     try:
@@ -24,5 +25,9 @@ for module_name, prefix in API_ROUTERS:
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("portal/", include("kefu.tickets.portal_urls")),
+    path("customers/", include("kefu.customers.urls")),
+    path("orders/", include("kefu.orders.urls")),
+    path("tickets/", include("kefu.tickets.urls")),
     path("", include("kefu.web.urls")),
 ]

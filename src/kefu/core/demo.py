@@ -50,7 +50,8 @@ from kefu.customers.models import (
     Tag,
 )
 from kefu.orders.models import Order, OrderItem
-from kefu.tickets.models import Category, Message, Team, Ticket
+from kefu.tickets import search as ticket_search
+from kefu.tickets.models import Category, Message, QuickReply, Team, Ticket
 
 ZH, KO, EN = "zh-hans", "ko", "en"
 LANGUAGES = (ZH, KO, EN)
@@ -266,8 +267,10 @@ def _delete_demo(out: Callable[[str], None]) -> dict:
     try:
         n_other = _delete_dependants()
         tickets = Ticket.objects.filter(Q(is_demo=True) | Q(customer__is_demo=True))
-        n_tickets = tickets.count()
+        ticket_ids = list(tickets.values_list("pk", flat=True))
+        n_tickets = len(ticket_ids)
         tickets.delete()
+        ticket_search.reindex(ticket_ids)  # drops the deleted tickets from the index
         orders = Order.objects.filter(Q(is_demo=True) | Q(customer__is_demo=True))
         n_orders = orders.count()
         orders.delete()
@@ -355,10 +358,19 @@ def _ensure_shops() -> dict[str, Shop]:
 def _ensure_teams(users: dict[str, User]) -> dict[str, Team]:
     teams = {}
     for name, members in people.TEAMS.items():
-        team, _ = Team.objects.get_or_create(name=name)
+        team, _ = Team.objects.get_or_create(name=name, defaults=people.TEAM_ROUTING.get(name, {}))
         team.members.add(*(users[m] for m in members))
         teams[name] = team
+    _ensure_quick_replies()
     return teams
+
+
+def _ensure_quick_replies() -> None:
+    """Shared quick replies (快捷短语) every demo agent can type."""
+    for shortcut, title, bodies in people.QUICK_REPLIES:
+        QuickReply.objects.get_or_create(
+            shortcut=shortcut, owner=None, defaults={"title": title, **bodies}
+        )
 
 
 def _ensure_categories() -> dict[tuple[str, ...], Category]:
@@ -1389,6 +1401,7 @@ class Builder:
         self.bulk(Ticket, tickets, "tickets")
         messages = [m for t in tickets for m in self.ticket_messages[id(t)]]
         self.bulk(Message, messages, "messages")
+        ticket_search.reindex([t.pk for t in tickets])
         return {
             "customers": len(customers),
             "orders": len(orders),

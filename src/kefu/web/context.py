@@ -13,6 +13,11 @@ from kefu.core.roles import can
 # they should appear in the top bar.
 NAV = [
     ("web:dashboard", _("Dashboard"), "dashboard.view"),
+    ("tickets:inbox", _("Inbox"), "tickets.view"),
+    ("customers:list", _("Customers"), "customers.view"),
+    ("orders:list", _("Orders"), "orders.view"),
+    ("tickets:escalations", _("Escalations"), "tickets.escalation.answer"),
+    ("tickets:search", _("Search"), "tickets.view"),
 ]
 
 
@@ -35,6 +40,10 @@ def navigation(request) -> dict:
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "active": _is_active(path, url)})
+    # /tickets/search/ is under /tickets/ too: only the closest entry is the current one.
+    longest = max((len(item["url"]) for item in items if item["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return {
         "nav_items": items,
         "can_admin": can(user, "admin.site") if user is not None else False,

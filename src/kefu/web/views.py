@@ -13,20 +13,80 @@ from kefu.core import services as core_services
 from kefu.core.roles import Role
 from kefu.web.decorators import staff_required
 
-# The dashboard's headline numbers per role: (label, hint, tone). A feature that can count
-# one of them puts the number in as "value"; until then the card shows "—".
+# The dashboard's headline numbers per role: (label, hint, tone[, count]). A feature that
+# can count one of them adds ``count(user) -> int``; until then the card shows "—".
+
+
+def _customers_to_contact(user) -> int:
+    from kefu.customers import selectors
+
+    return selectors.awaiting_first_contact(user).count()
+
+
+def _overdue_first_contacts(user) -> int:
+    from kefu.customers import selectors
+
+    return selectors.overdue_first_contacts().count()
+
+
+def _tickets(view: str, **filters):
+    """A card's count of an inbox view, capped like the inbox tabs (999+)."""
+
+    def count(user):
+        from kefu.tickets import selectors
+
+        n = selectors.ticket_list(user, selectors.TicketFilters(view=view, **filters)).count()
+        return n if n <= selectors.COUNT_CAP else f"{selectors.COUNT_CAP}+"
+
+    return count
+
+
 _LEAD_CARDS = [
-    (_("Unassigned tickets"), _("New tickets no one has picked up."), "info"),
+    (
+        _("Unassigned tickets"),
+        _("New tickets no one has picked up."),
+        "info",
+        _tickets("unassigned"),
+    ),
+    (
+        _("Overdue tickets"),
+        _("Past their first-response or resolution time, SLA clock running."),
+        "danger",
+        _tickets("overdue"),
+    ),
     (_("Escalations for you"), _("Questions agents could not answer alone."), "warning"),
     (_("Solutions to approve"), _("Complaint solutions waiting for your decision."), "danger"),
     (_("Overdue follow-ups"), _("The team's follow-up calls past their due date."), "warning"),
+    (
+        _("Overdue first contacts"),
+        _("Assigned customers their owner has not contacted in time (rule 003 ch.2 §3)."),
+        "danger",
+        _overdue_first_contacts,
+    ),
 ]
 DASHBOARD_CARDS = {
     Role.AGENT: [
-        (_("My open tickets"), _("Assigned to you and not solved yet."), "info"),
+        (
+            _("My open tickets"),
+            _("Assigned to you and not solved yet."),
+            "info",
+            _tickets("mine"),
+        ),
+        (
+            _("My overdue tickets"),
+            _("Yours, past their first-response or resolution time."),
+            "danger",
+            _tickets("overdue", assignee="me"),
+        ),
         (_("Overdue follow-ups"), _("Follow-up calls past their due date."), "warning"),
         (_("My complaints"), _("Complaints you are carrying through the closed loop."), "danger"),
         (_("Reviews to recover"), _("Neutral and negative reviews waiting for contact."), ""),
+        (
+            _("Customers to contact"),
+            _("Newly assigned to you; contact each within the window (rule 003 ch.2 §3)."),
+            "warning",
+            _customers_to_contact,
+        ),
     ],
     Role.LEAD: _LEAD_CARDS,
     Role.ADMIN: _LEAD_CARDS,
@@ -48,8 +108,13 @@ DASHBOARD_CARDS = {
 @staff_required("dashboard.view")
 def dashboard(request):
     cards = [
-        {"label": label, "hint": hint, "tone": tone, "value": None}
-        for label, hint, tone in DASHBOARD_CARDS.get(request.user.role, [])
+        {
+            "label": label,
+            "hint": hint,
+            "tone": tone,
+            "value": count[0](request.user) if count else None,
+        }
+        for label, hint, tone, *count in DASHBOARD_CARDS.get(request.user.role, [])
     ]
     return render(request, "web/dashboard.html", {"cards": cards})
 

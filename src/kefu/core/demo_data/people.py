@@ -24,6 +24,52 @@ TEAMS = {
     "한국팀": ["agent2", "lead"],
 }
 
+# How new tickets find their team (see tickets.routing): Korean buyers go to the Korean
+# team, pre-sales questions to the pre-sales team, the rest to after-sales.
+TEAM_ROUTING = {
+    "한국팀": {"languages": ["ko"], "position": 10},
+    "售前组": {"kinds": ["pre_sales", "other"], "position": 20},
+    "售后组": {"position": 30},
+}
+
+QUICK_REPLIES = [
+    (
+        "/refund7",
+        "7-day no-reason return",
+        {
+            "body_zh": "{name}您好，订单{order}支持七天无理由退货。请在订单页申请退货，"
+            "寄回时填写运单号，我们收到后会尽快为您退款{refund_amount}。",
+            "body_ko": "{name}님, 안녕하세요. 주문 {order}은 7일 이내 단순 변심 반품이 가능합니다. "
+            "주문 페이지에서 반품 신청 후 운송장 번호를 입력해 주시면 "
+            "확인 즉시 {refund_amount} 환불해 드리겠습니다.",
+            "body_en": "Hello {name}, order {order} can be returned within 7 days for any reason. "
+            "Please request the return on the order page and enter the return waybill; "
+            "we will refund {refund_amount} as soon as it arrives.",
+        },
+    ),
+    (
+        "/where",
+        "Where is my parcel",
+        {
+            "body_zh": "{name}您好，您的订单{order}已发出，运单号{waybill}，"
+            "可在物流页面查看最新进度，有问题随时联系我们。",
+            "body_ko": "{name}님, 주문 {order}은 발송되었습니다. 운송장 번호는 {waybill}이며 "
+            "배송 조회에서 진행 상황을 확인하실 수 있습니다.",
+            "body_en": "Hello {name}, your order {order} is on its way with waybill {waybill}; "
+            "you can follow it on the carrier's tracking page.",
+        },
+    ),
+    (
+        "/thanks",
+        "Thank you",
+        {
+            "body_zh": "感谢您的耐心，{agent}随时为您服务。",
+            "body_ko": "기다려 주셔서 감사합니다. 언제든 {agent}에게 문의해 주세요.",
+            "body_en": "Thank you for your patience; {agent} is here whenever you need us.",
+        },
+    ),
+]
+
 # Which agent owns (and answers) buyers of each language.
 OWNER_BY_LANGUAGE = {ZH: "agent", KO: "agent2", EN: "agent3"}
 
