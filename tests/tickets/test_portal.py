@@ -353,7 +353,7 @@ def test_status_is_in_the_customers_words(alice, shop, agent):
     ticket = ticket_for(alice, shop)
     services.change_ticket_status(actor=agent, ticket=ticket, action="wait_customer")
     html = signed_in(alice).get(f"/portal/requests/{ticket.pk}/").content.decode()
-    assert "Waiting for your reply" in html
+    assert "等待您的回复" in html  # "Waiting for your reply", in her language
     assert "pending_customer" not in html
 
 
