@@ -159,7 +159,15 @@ def watch_for_problems(page) -> list[str]:
     """Collect script errors and failed requests: a page must load all it needs."""
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            # a navigation cancels what the old page was still loading (its favicon, say):
+            # that is the browser's doing, not a missing asset
+            request.failure != "net::ERR_ABORTED"
+            and problems.append(f"request failed: {request.url} ({request.failure})")
+        ),
+    )
     page.on(
         "response",
         lambda response: (
