@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kefu.aftersales",
     "kefu.followups",
     "kefu.reviews",
+    "kefu.retention",
     "kefu.reports",
     "kefu.web",
 ]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -224,6 +225,7 @@ def load_demo(
             out=out,
         )
         counts = builder.build(customers)
+        counts.update(_run_feature_steps(builder))
         if deleted is not None:
             audit.record(
                 actor=None,
@@ -261,7 +263,39 @@ def load_demo(
     return counts
 
 
+# Each feature adds its own demo rows on top of the customers, orders and tickets: a module
+# with ``load(builder) -> dict[str, int]`` (counts for the summary). ``builder`` gives
+# ``rng``, ``now``, ``users`` (by demo login), ``shops`` (by code) and ``out``. Rows must
+# hang on demo customers, orders or tickets (or carry ``is_demo``) so a reset removes them;
+# a module may also define ``delete() -> int`` to remove what a reset would otherwise miss.
+DEMO_STEPS = [
+    "kefu.aftersales.demo",
+    "kefu.orders.carrier_demo",
+    "kefu.complaints.demo",
+    "kefu.followups.demo",
+    "kefu.reviews.demo",
+    "kefu.retention.demo",
+]
+
+
+def _feature_modules():
+    for name in DEMO_STEPS:
+        try:
+            yield import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def _run_feature_steps(builder) -> dict:
+    counts: dict[str, int] = {}
+    for module in _feature_modules():
+        counts.update(module.load(builder))
+    return counts
+
+
 def _delete_demo(out: Callable[[str], None]) -> dict:
+    n_features = sum(module.delete() for module in _feature_modules() if hasattr(module, "delete"))
     demo_customers = Customer.objects.filter(is_demo=True)
     customer_ids = list(demo_customers.values_list("pk", flat=True))
     try:
@@ -289,6 +323,7 @@ def _delete_demo(out: Callable[[str], None]) -> dict:
         f"{n_tickets} tickets"
         + (f", {n_other} row{'s' * (n_other != 1)} that hung on them" if n_other else "")
     )
+    n_other += n_features
     return {"customers": n_customers, "orders": n_orders, "tickets": n_tickets, "other": n_other}
 
 

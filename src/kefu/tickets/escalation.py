@@ -298,3 +298,8 @@ def for_ticket(ticket: Ticket) -> list[Escalation]:
         .select_related("raised_by", "answered_by")
         .order_by("-raised_at", "-id")
     )
+
+
+def dashboard_open_escalations(user) -> int:
+    """The lead's dashboard card: escalations waiting for an answer."""
+    return open_escalations().count()

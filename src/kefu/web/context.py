@@ -17,6 +17,14 @@ NAV = [
     ("customers:list", _("Customers"), "customers.view"),
     ("orders:list", _("Orders"), "orders.view"),
     ("tickets:escalations", _("Escalations"), "tickets.escalation.answer"),
+    ("web:today", _("Today"), "overdue.view"),
+    ("aftersales:list", _("After-sales"), "aftersales.view"),
+    ("aftersales:warehouse", _("Warehouse desk"), "aftersales.receive"),
+    ("aftersales:finance", _("Refunds to pay"), "finance.view"),
+    ("complaints:list", _("Complaints"), "complaints.view"),
+    ("followups:calls", _("Calls"), "followups.work"),
+    ("reviews:list", _("Reviews"), "reviews.work"),
+    ("retention:home", _("Retention"), "retention.work"),
     ("tickets:search", _("Search"), "tickets.view"),
 ]
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +16,9 @@ from kefu.core import services as core_services
 from kefu.core.roles import Role
 from kefu.web.decorators import staff_required
 
-# The dashboard's headline numbers per role: (label, hint, tone[, count]). A feature that
-# can count one of them adds ``count(user) -> int``; until then the card shows "—".
+# The dashboard's headline numbers per role: (label, hint, tone[, count]). ``count`` is
+# ``count(user) -> int`` or the dotted path of one in the feature's selectors (imported
+# when the dashboard is drawn); while the feature is not built the card shows "—".
 
 
 def _customers_to_contact(user) -> int:
@@ -54,9 +58,24 @@ _LEAD_CARDS = [
         "danger",
         _tickets("overdue"),
     ),
-    (_("Escalations for you"), _("Questions agents could not answer alone."), "warning"),
-    (_("Solutions to approve"), _("Complaint solutions waiting for your decision."), "danger"),
-    (_("Overdue follow-ups"), _("The team's follow-up calls past their due date."), "warning"),
+    (
+        _("Escalations for you"),
+        _("Questions agents could not answer alone."),
+        "warning",
+        "kefu.tickets.escalation.dashboard_open_escalations",
+    ),
+    (
+        _("Solutions to approve"),
+        _("Complaint solutions waiting for your decision."),
+        "danger",
+        "kefu.complaints.selectors.dashboard_solutions_to_approve",
+    ),
+    (
+        _("Overdue follow-ups"),
+        _("The team's follow-up calls past their due date."),
+        "warning",
+        "kefu.followups.selectors.dashboard_team_overdue_calls",
+    ),
     (
         _("Overdue first contacts"),
         _("Assigned customers their owner has not contacted in time (rule 003 ch.2 §3)."),
@@ -78,9 +97,24 @@ DASHBOARD_CARDS = {
             "danger",
             _tickets("overdue", assignee="me"),
         ),
-        (_("Overdue follow-ups"), _("Follow-up calls past their due date."), "warning"),
-        (_("My complaints"), _("Complaints you are carrying through the closed loop."), "danger"),
-        (_("Reviews to recover"), _("Neutral and negative reviews waiting for contact."), ""),
+        (
+            _("Overdue follow-ups"),
+            _("Follow-up calls past their due date."),
+            "warning",
+            "kefu.followups.selectors.dashboard_my_overdue_calls",
+        ),
+        (
+            _("My complaints"),
+            _("Complaints you are carrying through the closed loop."),
+            "danger",
+            "kefu.complaints.selectors.dashboard_my_open_complaints",
+        ),
+        (
+            _("Reviews to recover"),
+            _("Neutral and negative reviews waiting for contact."),
+            "",
+            "kefu.reviews.selectors.dashboard_reviews_to_contact",
+        ),
         (
             _("Customers to contact"),
             _("Newly assigned to you; contact each within the window (rule 003 ch.2 §3)."),
@@ -95,14 +129,42 @@ DASHBOARD_CARDS = {
             _("Refunds to confirm"),
             _("Returned goods received, refund not yet confirmed."),
             "warning",
+            "kefu.aftersales.selectors.dashboard_refunds_to_confirm",
         ),
-        (_("Refunded today"), _("Refunds confirmed since midnight."), "info"),
+        (
+            _("Refunded today"),
+            _("Refunds confirmed since midnight."),
+            "info",
+            "kefu.aftersales.selectors.dashboard_refunded_today",
+        ),
     ],
     Role.WAREHOUSE: [
-        (_("Parcels to inspect"), _("Returned parcels received and not yet inspected."), "warning"),
-        (_("Inspected today"), _("Return sheets filled in since midnight."), "info"),
+        (
+            _("Parcels to inspect"),
+            _("Returned parcels received and not yet inspected."),
+            "warning",
+            "kefu.aftersales.selectors.dashboard_parcels_to_inspect",
+        ),
+        (
+            _("Inspected today"),
+            _("Return sheets filled in since midnight."),
+            "info",
+            "kefu.aftersales.selectors.dashboard_inspected_today",
+        ),
     ],
 }
+
+
+def _card_count(count, user):
+    if isinstance(count, str):
+        module_name, _dot, name = count.rpartition(".")
+        try:
+            count = getattr(import_module(module_name), name, None)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module_name.startswith(exc.name):
+                raise
+            count = None
+    return count(user) if count is not None else None
 
 
 @staff_required("dashboard.view")
@@ -112,11 +174,37 @@ def dashboard(request):
             "label": label,
             "hint": hint,
             "tone": tone,
-            "value": count[0](request.user) if count else None,
+            "value": _card_count(count[0] if count else None, request.user),
         }
         for label, hint, tone, *count in DASHBOARD_CARDS.get(request.user.role, [])
     ]
     return render(request, "web/dashboard.html", {"cards": cards})
+
+
+@staff_required("overdue.view")
+def today(request):
+    """Everything overdue or due today across complaints, calls, reviews and cases."""
+    from kefu.web import overdue
+
+    now = timezone.now()
+    rows = overdue.collect(request.user, now)
+    kinds = {}
+    for row in rows:
+        kinds.setdefault(row.kind, [row.kind_label, 0, 0])
+        kinds[row.kind][1] += 1
+        kinds[row.kind][2] += row.overdue
+    return render(
+        request,
+        "web/today.html",
+        {
+            "rows": rows,
+            "kinds": [
+                {"kind": kind, "label": label, "count": count, "overdue": late}
+                for kind, (label, count, late) in kinds.items()
+            ],
+            "sources": [label for label, _source in overdue.sources().values()],
+        },
+    )
 
 
 @require_POST
