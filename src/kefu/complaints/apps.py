@@ -6,3 +6,6 @@ class ComplaintsConfig(AppConfig):
     name = "kefu.complaints"
     label = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from kefu.complaints import services  # noqa: F401  (declares the deadline policies)
