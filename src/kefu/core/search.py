@@ -183,6 +183,16 @@ class SearchIndex:
         with connection.cursor() as c:
             c.executemany(f"DELETE FROM {self.table} WHERE {column} = %s", pks)
 
+    def analyze(self, connection) -> None:
+        """After a bulk load: SQLite merges FTS5's many small segments into one (a search
+        then reads one b-tree instead of hundreds); PostgreSQL gathers the table's
+        statistics."""
+        with connection.cursor() as c:
+            if connection.vendor == "sqlite":
+                c.execute(f"INSERT INTO {self.table}({self.table}) VALUES ('optimize')")
+            else:
+                c.execute(f"ANALYZE {self.table}")
+
     # ---- reads
     def ids_sql(self, connection, query: str) -> tuple[str, list] | None:
         """``(sql, params)`` selecting the ids that match ``query``; None if nothing to search."""
