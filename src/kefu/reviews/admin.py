@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from kefu.reviews.models import Review
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("platform_review_id", "shop", "rating", "status", "cause", "flagged_at")
+    list_filter = ("status", "cause", "shop")
+    search_fields = ("platform_review_id", "text")
+    readonly_fields = ("status",)
+    raw_id_fields = ("order", "customer")
