@@ -8,4 +8,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from kefu.complaints import services  # noqa: F401  (declares the deadline policies)
+        from kefu.complaints import selectors, services  # noqa: F401  (declares the policies)
+        from kefu.customers import timeline
+        from kefu.web import overdue
+
+        timeline.register("complaint", selectors.timeline_items)
+        overdue.register("complaint", _("Complaints"), selectors.overdue_items)
