@@ -46,6 +46,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "complaints.decide": frozenset({A, L}),
     "aftersales.decide": frozenset({A, L}),
     "overdue.view": frozenset({A, L}),
+    "followups.manage": frozenset({A, L}),
     "campaigns.manage": frozenset({A, L}),
     "reports.view": frozenset({A, L}),
     "audit.view": frozenset({A, L}),
