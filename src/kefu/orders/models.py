@@ -185,3 +185,195 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id}:{self.delivery_id}"
+
+
+# ---------------------------------------------------------------- carrier: tracking and claims
+
+
+class TrackingQuery(models.Model):
+    """One call to the carrier about a parcel (002-篇4 §1 快件跟踪): who answered (the
+    carrier agent's ID, 工号), what was asked about (the waybill), what came of it, and who
+    of the team asked, so any colleague can read it on the order."""
+
+    class Outcome(models.TextChoices):
+        IN_TRANSIT = "in_transit", _("In transit")
+        DELIVERED = "delivered", _("Delivered")
+        DELAYED = "delayed", _("Delayed")
+        ADDRESS_CHANGED = "address_changed", _("Address changed")
+        RETURNING = "returning", _("Returning to sender")
+        DAMAGED = "damaged", _("Damaged")
+        LOST = "lost", _("Lost")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="tracking_queries", verbose_name=_("order")
+    )
+    queried_at = models.DateTimeField(_("queried"))
+    carrier = models.CharField(_("carrier"), max_length=40)
+    carrier_agent_id = models.CharField(_("carrier agent ID"), max_length=40, blank=True)
+    waybill = models.CharField(_("waybill"), max_length=64)
+    outcome = models.CharField(_("result"), max_length=20, choices=Outcome.choices)
+    result = models.CharField(_("what the carrier said"), max_length=500, blank=True)
+    customer_told = models.BooleanField(_("customer told"), default=False)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handler"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tracking query")
+        verbose_name_plural = _("tracking queries")
+        indexes = [
+            models.Index(fields=["order", "-queried_at"]),
+            models.Index(fields=["-queried_at"]),
+            models.Index(fields=["waybill"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.waybill} {self.queried_at:%Y-%m-%d}"
+
+
+class DamageClaim(models.Model):
+    """A damage or loss report to the carrier (破损、遗失报告) and its register line
+    (破损登记簿): report date, waybill, parcel state, carrier agent, value, style number,
+    handler; then what the carrier paid."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FILED = "filed", _("Filed with the carrier")
+        SETTLED = "settled", _("Settled")
+        REJECTED = "rejected", _("Rejected by the carrier")
+        CLOSED = "closed", _("Closed")
+
+    class ParcelState(models.TextChoices):
+        BOX_DAMAGED = "box_damaged", _("Outer box damaged")
+        CRUSHED = "crushed", _("Crushed")
+        WET = "wet", _("Wet")
+        PARTLY_MISSING = "partly_missing", _("Partly missing")
+        LOST = "lost", _("Lost")
+        OTHER = "other", _("Other damage")
+
+    class Outcome(models.TextChoices):
+        PAID = "paid", _("Paid by the carrier")
+        WRITTEN_OFF = "written_off", _("Written off")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="damage_claims", verbose_name=_("order")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    report_date = models.DateField(_("report date"))
+    waybill = models.CharField(_("waybill"), max_length=64)
+    carrier = models.CharField(_("carrier"), max_length=40)
+    carrier_agent_id = models.CharField(_("carrier agent ID"), max_length=40, blank=True)
+    parcel_state = models.CharField(_("parcel state"), max_length=20, choices=ParcelState.choices)
+    ship_date = models.DateField(_("ship date"), null=True, blank=True)
+    origin = models.CharField(_("shipped from"), max_length=120, blank=True)
+    destination = models.CharField(_("delivery area"), max_length=120, blank=True)
+    delivery_result = models.CharField(_("delivery result"), max_length=200, blank=True)
+    description = models.TextField(_("what happened"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    declared_value = models.DecimalField(_("value of the goods"), max_digits=14, decimal_places=2)
+    amount_claimed = models.DecimalField(_("amount claimed"), max_digits=14, decimal_places=2)
+    amount_paid = models.DecimalField(
+        _("amount paid"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    carrier_reference = models.CharField(_("carrier's case number"), max_length=64, blank=True)
+    rejection_reason = models.TextField(_("why the carrier refused"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handler"),
+    )
+    filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("damage or loss claim")
+        verbose_name_plural = _("damage and loss claims")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(declared_value__gte=0), name="claim_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_claimed__gte=0), name="claim_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_paid__isnull=True) | models.Q(amount_paid__gte=0),
+                name="claim_paid_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-report_date"]),
+            models.Index(fields=["-report_date", "-id"]),
+            models.Index(fields=["order", "-report_date"]),
+            models.Index(fields=["waybill"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.waybill}"
+
+
+class DamageClaimItem(models.Model):
+    """One damaged or missing style in a claim (款号, how many, what they are worth)."""
+
+    claim = models.ForeignKey(DamageClaim, on_delete=models.CASCADE, related_name="items")
+    order_item = models.ForeignKey(
+        OrderItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    style_no = models.CharField(_("style number"), max_length=64, blank=True)
+    title = models.CharField(_("item"), max_length=255)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("claimed item")
+        verbose_name_plural = _("claimed items")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="claim_item_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="claim_item_value_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.style_no or self.title} ×{self.quantity}"
+
+
+def claim_photo_path(instance: ClaimPhoto, filename: str) -> str:
+    return f"claims/{instance.claim_id}/{filename}"
+
+
+class ClaimPhoto(models.Model):
+    """A photo or scan kept with a claim: the damage, the waybill copy, the sender's ID."""
+
+    claim = models.ForeignKey(DamageClaim, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to=claim_photo_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim photo")
+        verbose_name_plural = _("claim photos")
+
+    def __str__(self) -> str:
+        return self.name
