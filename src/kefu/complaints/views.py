@@ -20,6 +20,7 @@ from kefu.complaints.workflow import COMPLAINT
 from kefu.core import audit
 from kefu.core.errors import DomainError
 from kefu.core.models import Shop
+from kefu.core.roles import can
 from kefu.core.workflow import role_of
 from kefu.customers.models import Customer
 from kefu.tickets.models import Ticket
@@ -60,6 +61,7 @@ def complaint_list(request):
         "complaints/list.html",
         {
             "complaints": rows,
+            "can_work": can(request.user, "complaints.work"),
             "filters": filters,
             "statuses": Status.choices,
             "categories": Category.choices,
@@ -271,7 +273,9 @@ def _steps(c: Complaint) -> list[dict]:
     ]
 
 
-def _detail(request, complaint: Complaint, *, errors=None, failed_action="", values=None):
+def _detail(
+    request, complaint: Complaint, *, errors=None, failed_action="", values=None, status=400
+):
     now = timezone.now()
     role = role_of(request.user)
     errors = errors or {}
@@ -313,11 +317,16 @@ def _detail(request, complaint: Complaint, *, errors=None, failed_action="", val
             "owners": _owners(),
             "errors": errors or {},
             "failed_action": failed_action,
+            "general_error": (
+                errors.get("__all__", [""])[0]
+                if errors and not any(a["failed"] for a in actions)
+                else ""
+            ),
             "values": values or {},
             "is_overdue": selectors.is_overdue(complaint, now),
             "now": now,
         },
-        status=400 if errors else 200,
+        status=status if errors else 200,
     )
 
 
@@ -353,7 +362,14 @@ def complaint_act(request, pk: int, action: str):
         )
     except DomainError as exc:
         errors = {"__all__": [exc.message], **exc.fields}
-        return _detail(request, _get(pk), errors=errors, failed_action=action, values=values)
+        return _detail(
+            request,
+            _get(pk),
+            errors=errors,
+            failed_action=action,
+            values=values,
+            status=exc.status,
+        )
     messages.success(request, _("Done: %(step)s.") % {"step": ACTION_LABELS[action]})
     return redirect(complaint.get_absolute_url())
 
