@@ -66,9 +66,12 @@ HAPPY_PATH = [
 
 def walk_to(complaint: Complaint, status: str, *, agent, lead) -> Complaint:
     """Move a registered complaint along the happy path until it reaches ``status``."""
-    for action, _target in HAPPY_PATH:
+    sources = [Status.REGISTERED, *(target for _a, target in HAPPY_PATH[:-1])]
+    for source, (action, _target) in zip(sources, HAPPY_PATH, strict=True):
         if complaint.status == status:
             break
+        if complaint.status != source:
+            continue
         actor = lead if action == "choose_solution" else agent
         f = fields_for(action, complaint, agent)
         reason = f.pop("reason", "")
