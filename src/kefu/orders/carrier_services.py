@@ -127,20 +127,23 @@ def log_tracking_query(
         errors["outcome"] = [
             _("Choose one of: %(c)s") % {"c": ", ".join(TrackingQuery.Outcome.values)}
         ]
-    try:
-        name = _text(carrier_name, "carrier", 40) or order.carrier
-        if not name:
-            raise _invalid(_("Which carrier was called?"), "carrier")
-        values = {
-            "carrier": name,
-            "carrier_agent_id": _text(carrier_agent_id, "carrier_agent_id", 40),
-            "waybill": _waybill_for(order, waybill),
-            "result": _text(result, "result", 500),
-            "note": _text(note, "note", MAX_TEXT),
-        }
-    except DomainError as exc:
-        errors.update(exc.fields)
-        values = {}
+    values: dict[str, Any] = {}
+
+    def collect(name: str, fn, *args) -> None:
+        try:
+            values[name] = fn(*args)
+        except DomainError as exc:
+            errors.update(exc.fields)
+
+    collect("carrier", _text, carrier_name, "carrier", 40)
+    if not values.get("carrier") and "carrier" not in errors:
+        values["carrier"] = order.carrier
+        if not order.carrier:
+            errors["carrier"] = [_("Which carrier was called?")]
+    collect("carrier_agent_id", _text, carrier_agent_id, "carrier_agent_id", 40)
+    collect("waybill", _waybill_for, order, waybill)
+    collect("result", _text, result, "result", 500)
+    collect("note", _text, note, "note", MAX_TEXT)
     now = timezone.now()
     if queried_at is not None and queried_at > now + dt.timedelta(minutes=5):
         errors["queried_at"] = [_("A query cannot be in the future.")]
