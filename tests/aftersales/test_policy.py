@@ -58,7 +58,7 @@ SEED_TABLE = [
         "mall",
         "refund",
         {"free_shipping_promo": True},
-        ("free_shipping", "seller", "seller", None, "222.00", "0"),
+        ("free_shipping", "seller", "seller", None, "200.00", "0"),
     ),
     # quality problem
     (
@@ -71,10 +71,15 @@ SEED_TABLE = [
         "c_store",
         "refund",
         {"reason": "quality"},
-        ("quality", "seller", "insurance", None, "210.00", "0"),
+        ("quality", "seller", "insurance", None, "200.00", "0"),
     ),
-    ("mall", "exchange", {"reason": "quality"}, ("quality", "seller", "seller", "seller", None, "0")),
-    ("mall", "refund", {"reason": "quality"}, ("quality", "seller", "seller", None, "222.00", "0")),
+    (
+        "mall",
+        "exchange",
+        {"reason": "quality"},
+        ("quality", "seller", "seller", "seller", None, "0"),
+    ),
+    ("mall", "refund", {"reason": "quality"}, ("quality", "seller", "seller", None, "200.00", "0")),
     # after transaction success
     (
         "c_store",
@@ -135,6 +140,12 @@ def test_mall_refund_after_success_deducts_17_percent_more_when_the_invoice_is_k
     assert returned.refund_amount == D("189.00")
 
 
+def test_postage_the_shop_bears_is_reimbursed_apart_from_the_refund():
+    assert quote(_in("mall", "refund", free_shipping_promo=True)).postage_reimbursed == D("22")
+    assert quote(_in("c_store", "refund", reason="quality")).postage_reimbursed == D("10")
+    assert quote(_in("c_store", "refund")).postage_reimbursed == 0
+
+
 def test_c_store_after_success_deducts_no_fee():
     q = quote(_in("c_store", "refund", after_success=True, invoice_issued=True))
     assert q.deductions == [] and q.refund_amount == D("200.00")
@@ -149,7 +160,8 @@ def test_worn_or_washed_items_get_alternatives_instead_of_a_refund():
 
 def test_a_damaged_item_with_a_quality_complaint_is_still_refunded():
     q = quote(_in("mall", "refund", reason="quality", inspection="damaged"))
-    assert q.alternatives == [] and q.refund_amount == D("222.00")
+    assert q.alternatives == [] and q.refund_amount == D("200.00")
+    assert q.postage_reimbursed == D("22.00")  # outbound 10 + return 12, paid apart
 
 
 def test_quality_beats_after_success_and_promotion():
@@ -158,8 +170,9 @@ def test_quality_beats_after_success_and_promotion():
 
 
 def test_a_shop_row_overrides_the_default():
-    own = policy.PolicyRow("mall", "after_success", "refund", "buyer", "buyer", "buyer",
-                           fee_percent=D("3"))
+    own = policy.PolicyRow(
+        "mall", "after_success", "refund", "buyer", "buyer", "buyer", fee_percent=D("3")
+    )
     q = quote(_in("mall", "refund", after_success=True), [own])
     assert q.refund_amount == D("194.00")
 
@@ -174,7 +187,9 @@ def test_seven_days_passed_is_said():
     assert "7 days" in q.explanation
 
 
-amounts = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False)
+amounts = st.decimals(
+    min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 @given(

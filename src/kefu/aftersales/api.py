@@ -165,6 +165,7 @@ class QuoteOut(Schema):
     items_value: Decimal
     refund_amount: Decimal
     postage_owed: Decimal
+    postage_reimbursed: Decimal
     alternatives: list[str]
     explanation: str
 

@@ -105,6 +105,7 @@ class Quote:
     items_value: Decimal = Decimal(0)
     refund_amount: Decimal = Decimal(0)
     postage_owed: Decimal = Decimal(0)
+    postage_reimbursed: Decimal = Decimal(0)
     alternatives: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
@@ -117,6 +118,7 @@ class Quote:
         data["items_value"] = str(self.items_value)
         data["refund_amount"] = str(self.refund_amount)
         data["postage_owed"] = str(self.postage_owed)
+        data["postage_reimbursed"] = str(self.postage_reimbursed)
         data["deductions"] = [{**d, "amount": str(d["amount"])} for d in self.deductions]
         data["explanation"] = self.explanation
         return data
@@ -225,13 +227,18 @@ def quote(data: QuoteInput, rows=DEFAULT_ROWS) -> Quote:
             % {"amount": f"{amount} {cur}"}
         )
         refund -= amount
+    # Postage the shop bears is paid back apart from the refund of the items, which never
+    # exceeds what was paid for them.
     if row.outbound_payer == SELLER and data.outbound_postage > 0 and not row.deduct_outbound:
-        refund += _money(data.outbound_postage, cur)
-        q.lines.append(_("Outbound postage is refunded: the shop bears it."))
-    if row.return_payer == SELLER and data.return_postage > 0:
-        refund += _money(data.return_postage, cur)
+        q.postage_reimbursed += _money(data.outbound_postage, cur)
         q.lines.append(
-            _("The buyer's return postage %(amount)s is reimbursed.")
+            _("Outbound postage %(amount)s: the shop bears it and pays it back.")
+            % {"amount": f"{_money(data.outbound_postage, cur)} {cur}"}
+        )
+    if row.return_payer == SELLER and data.return_postage > 0:
+        q.postage_reimbursed += _money(data.return_postage, cur)
+        q.lines.append(
+            _("The buyer's return postage %(amount)s is reimbursed by the shop.")
             % {"amount": f"{_money(data.return_postage, cur)} {cur}"}
         )
     if row.fee_percent:
