@@ -111,7 +111,7 @@ class Complaint(models.Model):
     # 4. decision
     chosen_solution = models.ForeignKey(
         "complaints.Solution",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
         null=True,
         blank=True,
