@@ -42,7 +42,7 @@ def database(data: Path) -> dict:
     url = _env("KEFU_DATABASE_URL")
     if not url:
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "kefu.core.sqlite",
             "NAME": str(data / "kefu.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write
@@ -56,6 +56,10 @@ def database(data: Path) -> dict:
                 "timeout": 30,
             },
             "TEST": {"NAME": str(data / "test-kefu.sqlite3")},
+            # Opening a connection runs the pragmas above (and maps the file): keep it
+            # for the next request of the same worker thread instead of per request.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:

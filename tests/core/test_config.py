@@ -97,7 +97,7 @@ def test_defaults(env, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert config.data_dir() == (tmp_path / ".local" / "share" / "kefu").resolve()
     db = config.database(tmp_path)
-    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["ENGINE"] == "kefu.core.sqlite"
     assert db["NAME"] == str(tmp_path / "kefu.sqlite3")
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
     assert config.redis_url() is None

@@ -25,7 +25,7 @@ from ninja.security import HttpBearer
 
 from kefu.core.errors import DomainError, NotAllowed
 from kefu.core.roles import can
-from kefu.core.tokens import user_for
+from kefu.core.tokens import bearer, user_for, user_for_request
 
 NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
@@ -60,7 +60,7 @@ class KefuParser(Parser):
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for(token)
+        user = user_for_request(request) if bearer(request) == token else user_for(token)
         if user is not None:
             request.user = user
         return user

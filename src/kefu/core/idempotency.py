@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
 from kefu.core.models import IdempotencyRecord
-from kefu.core.tokens import bearer, user_for
+from kefu.core.tokens import user_for_request
 
 HEADER = "Idempotency-Key"
 API_PREFIX = "/api/v1/"
@@ -37,7 +37,7 @@ class IdempotencyMiddleware:
             return _error(
                 400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters."
             )
-        user = user_for(bearer(request))
+        user = user_for_request(request)
         if user is None:  # let the API answer 401 in its usual way
             return self.get_response(request)
         digest = hashlib.sha256(request.body).hexdigest()

@@ -48,6 +48,18 @@ def user_for(raw: str) -> User | None:
     return token.user
 
 
+def user_for_request(request) -> User | None:
+    """``user_for`` the request's bearer token, looked up once per request (the
+    Idempotency-Key middleware and the API's authentication both ask)."""
+    raw = bearer(request)
+    cached = getattr(request, "_kefu_token_user", None)
+    if cached is not None and cached[0] == raw:
+        return cached[1]
+    user = user_for(raw)
+    request._kefu_token_user = (raw, user)
+    return user
+
+
 def bearer(request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")

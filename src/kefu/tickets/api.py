@@ -21,10 +21,10 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status, Upload
 from kefu.core.api import ERRORS, PageMeta, paginate, require
 from kefu.core.errors import DomainError, NotFound
 from kefu.core.models import Shop, User
-from kefu.customers.models import Customer
+from kefu.customers.models import Customer, Tag
 from kefu.orders.models import Order
 from kefu.tickets import links, quick_replies, selectors, services
-from kefu.tickets.models import Channel, Message, QuickReply, Team, Ticket
+from kefu.tickets.models import Attachment, Channel, Message, QuickReply, Team, Ticket
 from kefu.tickets.workflow import TICKET_WORKFLOW
 
 router = Router(tags=["tickets"])
@@ -332,6 +332,17 @@ def _detail(ticket_id: int, *, public_only: bool = False) -> Ticket:
     return ticket
 
 
+def _new_detail(ticket: Ticket) -> Ticket:
+    """What ``_detail`` would read back for a ticket ``create_ticket`` just made, from the
+    objects in hand: no tags, no attachments, one message (saves a third of a create)."""
+    message = ticket.first_message
+    ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}
+    message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
+    ticket.api_messages = [_message_out(message, links.allowed_domains(ticket.shop))]
+    ticket.earlier_messages = False
+    return ticket
+
+
 def _user(user_id: int | None, field: str = "assignee_id") -> User | None:
     return _found(User, user_id, field, "user")
 
@@ -488,7 +499,8 @@ def create_ticket(request, payload: TicketIn):
         )
         if assignee is not None:
             services.assign_ticket(actor=request.user, ticket=ticket, assignee=assignee)
-    return Status(201, _detail(ticket.pk))
+            return Status(201, _detail(ticket.pk))
+    return Status(201, _new_detail(ticket))
 
 
 @router.get(

@@ -52,3 +52,11 @@ def reindex(ticket_ids: Iterable[int]) -> None:
     TICKET_INDEX.put_many(connection, rows)
     gone = set(ids) - {pk for pk, _ in rows}
     TICKET_INDEX.remove(connection, gone)
+
+
+def index_new(ticket: Ticket, body: str) -> None:
+    """Index a ticket just created with its first message, from what the caller holds
+    (one query for the customer's emails instead of re-reading ticket and messages)."""
+    emails = ticket.customer.emails.values_list("email", flat=True)
+    order_number = ticket.order.external_id if ticket.order_id else ""
+    TICKET_INDEX.put(connection, ticket.pk, document(ticket.subject, [body], order_number, emails))

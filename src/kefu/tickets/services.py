@@ -95,7 +95,7 @@ def create_ticket(
             created_at=now,
             last_message_at=now,
         )
-        Message.objects.create(
+        ticket.first_message = Message.objects.create(
             ticket=ticket,
             kind=Message.Kind.INBOUND,
             author=None,
@@ -104,7 +104,7 @@ def create_ticket(
             channel=channel,
         )
         _after_create(ticket)
-        search.reindex([ticket.pk])
+        search.index_new(ticket, body)
         Customer.objects.filter(pk=customer.pk).update(last_contact_at=now)
         audit.record(
             actor=actor,
