@@ -108,3 +108,13 @@ def test_the_waitlist_screen_adds_and_restocks(login, agent, shop):
     listing = client.get("/retention/waitlists/", {"status": "notified"}).content.decode()
     assert "back in stock" in listing
     assert client.get("/retention/").status_code == 200
+
+
+def test_an_admin_edits_the_message_templates(login, admin_user):
+    client = login(admin_user)
+    page = client.post(
+        "/admin/retention/messagetemplate/add/",
+        {"kind": "restock", "language": "ko", "body": "{name}님, {style_no} 재입고!"},
+    )
+    assert page.status_code == 302
+    assert MessageTemplate.objects.get(language="ko").body.endswith("재입고!")

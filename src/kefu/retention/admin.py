@@ -1,16 +1,19 @@
 from django.contrib import admin
 
 from kefu.retention.models import Campaign, MessageTemplate, WaitlistEntry
+from kefu.tickets.admin import AuditedAdmin
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(AuditedAdmin):
+    audit_name = "message_template"
     list_display = ("kind", "language")
     list_filter = ("kind", "language")
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(AuditedAdmin):
+    audit_name = "waitlist"
     list_display = ("customer", "shop", "style_no", "size", "status", "created_at")
     list_filter = ("status", "shop")
     search_fields = ("style_no",)
@@ -19,7 +22,8 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdmin):
+    audit_name = "campaign"
     list_display = ("name", "segment", "shop", "scheduled_for", "status")
     list_filter = ("status", "segment")
     readonly_fields = ("status", "last_run_at")

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from kefu.reviews.models import Review
+from kefu.tickets.admin import AuditedAdmin
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuditedAdmin):
+    audit_name = "review"
     list_display = ("platform_review_id", "shop", "rating", "status", "cause", "flagged_at")
     list_filter = ("status", "cause", "shop")
     search_fields = ("platform_review_id", "text")
