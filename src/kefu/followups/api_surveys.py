@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 
 from kefu.core.api import ERRORS, PageMeta, paginate, require
 from kefu.followups import surveys
@@ -77,7 +77,7 @@ def create(request, payload: SurveyIn):
     require(request, "tickets.work")
     ticket = get_object_or_404(Ticket.objects.select_related("customer"), pk=payload.ticket_id)
     survey, created = surveys.create_survey(actor=request.user, ticket=ticket)
-    return (201 if created else 200), survey
+    return Status(201 if created else 200, survey)
 
 
 @router.get(
