@@ -146,3 +146,25 @@ def test_dashboard_counts(make_case, agent, warehouse, finance):
     assert selectors.dashboard_parcels_to_inspect(warehouse) == 1
     services.act(actor=warehouse, case=other, action="inspect", data={"condition": "resellable"})
     assert selectors.dashboard_inspected_today(warehouse) == 1
+
+
+def test_the_lead_sees_cases_near_auto_confirm_on_the_today_page(
+    login, lead, make_case, delivered_order
+):
+    import datetime as dt
+
+    order = delivered_order()
+    order.auto_confirm_at = timezone.now() + dt.timedelta(hours=3)
+    order.save()
+    case = make_case(order=order)
+    assert case.needs_extension
+    page = login(lead).get(reverse("web:today")).content.decode()
+    assert f"AS-{case.pk}" in page
+    listed = login(lead).get(reverse("aftersales:list"), {"near": "1"}).content.decode()
+    assert "Extend the transaction" in listed
+
+
+def test_the_customer_page_lists_the_case(login, agent, make_case):
+    case = make_case()
+    page = login(agent).get(reverse("customers:detail", args=[case.customer_id]))
+    assert page.status_code == 200
