@@ -159,3 +159,23 @@ def test_list_filters(api_as, agent, shipped, make_claim):
     assert ids == [lost.pk]
     assert len(api.get("/carrier/claims", {"status": "draft"}).json()["items"]) == 2
     assert api.get("/carrier/claims", {"status": "filed"}).json()["items"] == []
+
+
+def test_photo_upload(api_as, agent, finance, shipped, make_claim):
+    claim = make_claim(shipped)
+    api = api_as(agent)
+    url = f"/api/v1/carrier/claims/{claim.pk}/photos"
+    headers = {"Authorization": f"Bearer {api.token}"}
+    made = api.client.post(url, {"files": [support.png()]}, headers=headers)
+    assert made.status_code == 201, made.content
+    assert [p["name"] for p in made.json()] == ["破损照片.png"]
+    big = api.client.post(
+        url, {"files": [support.png("big.png", size=9 * 1024 * 1024)]}, headers=headers
+    )
+    assert_error(big, 400, "photo_too_large")
+    denied = api_as(finance)
+    response = denied.client.post(
+        url, {"files": [support.png()]}, headers={"Authorization": f"Bearer {denied.token}"}
+    )
+    assert_error(response, 403)
+    assert claim.photos.count() == 1

@@ -4,7 +4,7 @@
 ``POST /claims`` opens a claim (a draft). Both accept an ``Idempotency-Key`` header so a
 retry creates nothing twice. A claim moves with ``POST /claims/{id}/actions/{action}``
 (file, settle, reject, refile, withdraw, close, write_off) and its report to the carrier
-is ``GET /claims/{id}/report.pdf``. Photos are added on the claim's screen.
+is ``GET /claims/{id}/report.pdf``; photos go to ``POST /claims/{id}/photos`` (multipart).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
 from kefu.core.api import ERRORS, PageMeta, paginate, require
 from kefu.core.errors import DomainError
@@ -27,6 +27,7 @@ MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Path(..., ge=1, le=MAX_ID)
 ActionPath = Path(...)
+Files = File(..., description="one or more photos or scans")
 
 OutcomeName = Literal[tuple(TrackingQuery.Outcome.values)]  # type: ignore[valid-type]
 StateName = Literal[tuple(DamageClaim.ParcelState.values)]  # type: ignore[valid-type]
@@ -370,6 +371,22 @@ def claim_action(
         carrier_reference=payload.carrier_reference,
     )
     return _detail(request, claim_id)
+
+
+@router.post(
+    "/claims/{claim_id}/photos",
+    response={201: list[PhotoOut], **ERRORS},
+    summary="Keep photos or scans with a claim (multipart)",
+)
+def add_claim_photos(
+    request,
+    claim_id: int = PathId,
+    files: list[UploadedFile] = Files,
+):
+    require(request, "claims.work")
+    claim = _claim(claim_id)
+    stored = carrier_services.add_photos(actor=request.user, claim=claim, files=files)
+    return Status(201, stored)
 
 
 @router.get(

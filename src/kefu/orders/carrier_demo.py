@@ -33,6 +33,12 @@ ORIGIN = {
     "shopify": "Ontario, CA",
 }
 
+DESTINATION = {
+    ZH: ["北京 朝阳区", "上海 浦东新区", "广州 天河区", "成都 武侯区", "南京 鼓楼区"],
+    KO: ["서울 강남구", "부산 해운대구", "대구 수성구", "인천 연수구"],
+    EN: ["Brooklyn, NY", "Austin, TX", "Seattle, WA", "Denver, CO"],
+}
+
 TRACKING = {
     ZH: [
         (O.ADDRESS_CHANGED, "已按买家要求更改收货地址", "买家来电改地址，已回复买家"),
@@ -202,7 +208,7 @@ def load(builder) -> dict[str, int]:
             parcel_state=parcel_state,
             ship_date=order.shipped_at.date(),
             origin=ORIGIN.get(order.shop.platform, ""),
-            destination=order.shipping_address[:40],
+            destination=order.shipping_address[:40] or rng.choice(DESTINATION[lang]),
             delivery_result=RESULT[lang]["lost" if parcel_state == P.LOST else "other"],
             description=DESCRIPTION[lang][parcel_state],
             currency=order.currency,

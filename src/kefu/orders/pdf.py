@@ -25,7 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from kefu.core.money import fmt
+from kefu.core.money import minor_units, quantize
 from kefu.orders.models import DamageClaim
 
 CHINESE_FONT = "STSong-Light"
@@ -42,6 +42,11 @@ def _font(name: str) -> str:
 
 def _has_hangul(text: str) -> bool:
     return any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" for ch in text)
+
+
+def _money(amount, currency: str) -> str:
+    """89,000 KRW, 599.00 CNY: the code rather than a symbol every font has."""
+    return f"{quantize(amount, currency):,.{minor_units(currency)}f} {currency}"
 
 
 def _p(text, style) -> Paragraph:
@@ -101,9 +106,9 @@ def _build(claim, order, shop, items, photos, font) -> bytes:
         "destination": claim.destination or "—",
         "carrier": claim.carrier,
         "state": state,
-        "value": fmt(claim.declared_value, money),
+        "value": _money(claim.declared_value, money),
         "agent": claim.carrier_agent_id or "—",
-        "claimed": fmt(claim.amount_claimed, money),
+        "claimed": _money(claim.amount_claimed, money),
     }
     grid = TableStyle(
         [
@@ -126,8 +131,8 @@ def _build(claim, order, shop, items, photos, font) -> bytes:
         (_("Recipient"), " ".join(filter(None, [order.recipient_name, order.recipient_phone]))),
         (_("Delivery result"), claim.delivery_result),
         (_("Parcel state"), state),
-        (_("Value of the goods"), fmt(claim.declared_value, money)),
-        (_("Amount claimed"), fmt(claim.amount_claimed, money)),
+        (_("Value of the goods"), _money(claim.declared_value, money)),
+        (_("Amount claimed"), _money(claim.amount_claimed, money)),
     ]
     fact_table = Table(
         [[_p(k, small), _p(v, small)] for k, v in facts], colWidths=[45 * mm, 129 * mm]
@@ -145,7 +150,7 @@ def _build(claim, order, shop, items, photos, font) -> bytes:
     item_rows = [[_("Style number"), _("Item"), _("Quantity"), _("Value")]]
     for i in items:
         item_rows.append(
-            [_p(i.style_no, small), _p(i.title, small), str(i.quantity), fmt(i.value, money)]
+            [_p(i.style_no, small), _p(i.title, small), str(i.quantity), _money(i.value, money)]
         )
     if not items:
         item_rows.append(["—", "—", "", ""])
@@ -156,7 +161,7 @@ def _build(claim, order, shop, items, photos, font) -> bytes:
         _p(shop.name, base),
         _p(_("Damage or loss report to the carrier"), title),
         _p(
-            _("Report date: %(date)s · Claim no. %(id)s")
+            _("Report date: %(date)s / Claim no. %(id)s")
             % {"date": claim.report_date.isoformat(), "id": claim.pk},
             small,
         ),
@@ -176,7 +181,7 @@ def _build(claim, order, shop, items, photos, font) -> bytes:
         _("Copy of the sender's ID"),
         *(_("Photo: %(name)s") % {"name": p.name} for p in photos),
     ]
-    story += [_p(f"• {line}", small) for line in enclosed]
+    story += [_p(f"- {line}", small) for line in enclosed]
     handler = claim.handler
     handler_name = (
         (getattr(handler, "display_name", "") or handler.get_username()) if handler else ""
@@ -184,7 +189,7 @@ def _build(claim, order, shop, items, photos, font) -> bytes:
     story += [
         Spacer(1, 8 * mm),
         _p(
-            _("Shop: %(shop)s · Handler: %(handler)s · Date: %(date)s")
+            _("Shop: %(shop)s / Handler: %(handler)s / Date: %(date)s")
             % {
                 "shop": shop.name,
                 "handler": handler_name,
