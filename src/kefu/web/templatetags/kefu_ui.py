@@ -102,3 +102,36 @@ def initial(value) -> str:
     """The first character of a name, for an avatar."""
     text = str(value or "").strip()
     return text[:1].upper() if text else "?"
+
+
+def _choice(option) -> tuple[str, str]:
+    if isinstance(option, (tuple, list)):
+        value, label = option[0], option[1]
+    elif hasattr(option, "key") and hasattr(option, "label"):  # e.g. a sort order
+        value, label = option.key, option.label
+    else:  # a model instance: its id and its name (or how it prints)
+        value, label = option.pk, getattr(option, "name", None) or str(option)
+    return str(value), str(label)
+
+
+@register.inclusion_tag("web/includes/filter_select.html")
+def filter_select(name: str, label, options, selected, any_label, *special, field_id: str = ""):
+    """A labelled filter <select>: "any" first, then ``special`` pairs given as
+    value, label, value, label … (e.g. "me", _("Me")), then ``options`` (pairs or model
+    instances). ``selected`` is a value or a list of values (compared as text)."""
+    chosen = (
+        {str(v) for v in selected}
+        if isinstance(selected, (list, tuple))
+        else {"" if selected is None else str(selected)}
+    )
+    pairs = list(zip(special[::2], special[1::2], strict=True))
+    return {
+        "id": field_id or f"f-{name}",
+        "name": name,
+        "label": label,
+        "any_label": any_label,
+        "choices": [
+            (value, text, value in chosen)
+            for value, text in [*(_choice(p) for p in pairs), *(_choice(o) for o in options)]
+        ],
+    }
