@@ -146,3 +146,17 @@ def test_postage_waiver_is_for_leads(api_as, agent, lead, make_case):
     )
     r = api_as(lead).post(f"/aftersales/{case.pk}/actions/waive_postage", {"reason": "VIP"})
     assert r.json()["postage_settlement"] == "waived"
+
+
+def test_registration_fields_are_patched_and_audited(api_as, agent, lead, warehouse, make_case):
+    case = make_case()
+    r = api_as(agent).patch(
+        f"/aftersales/{case.pk}",
+        {"customer_rating": 4, "issue_type": "起球", "result": "已退款", "handler_id": lead.pk},
+    )
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["customer_rating"] == 4 and data["handler_id"] == lead.pk
+    assert_error(api_as(agent).patch(f"/aftersales/{case.pk}", {"customer_rating": 9}), 422)
+    assert_error(api_as(agent).patch(f"/aftersales/{case.pk}", {"handler_id": warehouse.pk}), 400)
+    assert_error(api_as(warehouse).patch(f"/aftersales/{case.pk}", {"result": "x"}), 403)

@@ -139,6 +139,16 @@ class ActionIn(Schema):
     days: int | None = Field(None, ge=1, le=30)
 
 
+class RegistrationPatch(Schema):
+    """The after-sales sheet's fields; only those sent change."""
+
+    issue_source: SourceName | None = None
+    customer_rating: int | None = Field(None, ge=1, le=5)
+    handler_id: Id | None = None
+    issue_type: str | None = Field(None, max_length=80)
+    result: str | None = Field(None, max_length=5000)
+
+
 class QuoteIn(Schema):
     store_type: Literal["c_store", "mall"]
     kind: Literal["exchange", "refund"]
@@ -276,4 +286,20 @@ def case_action(request, payload: ActionIn, case_id: int = PathId, action: Actio
     data = payload.dict()
     reason = data.pop("reason")
     services.act(actor=request.user, case=case, action=action, reason=reason, data=data)
+    return _detail(request, case_id)
+
+
+@router.patch(
+    "/{case_id}",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="Change the registration: issue source, customer rating, handler, type, result",
+)
+def update_case(request, payload: RegistrationPatch, case_id: int = PathId):
+    require(request, "aftersales.work")
+    case = get_object_or_404(AftersalesCase, pk=case_id)
+    sent = payload.dict(exclude_unset=True)
+    if "handler_id" in sent:
+        sent["handler"] = _found(User, sent.pop("handler_id"), "handler_id", "user")
+    if sent:
+        services.update_registration(actor=request.user, case=case, **sent)
     return _detail(request, case_id)

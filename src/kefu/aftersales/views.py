@@ -7,11 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import DomainError
@@ -21,7 +23,7 @@ from kefu.orders.models import Order
 from kefu.tickets.models import Ticket
 from kefu.web.decorators import staff_required
 
-from . import rules, selectors, services
+from . import policy, rules, selectors, services
 from .models import (
     AftersalesCase,
     Condition,
@@ -34,6 +36,11 @@ from .models import (
 from .workflow import ACTION_FIELDS, ACTION_LABELS, workflow_for
 
 PAGE = 50
+LEGS = {
+    "outbound": gettext_lazy("Outbound postage"),
+    "return": gettext_lazy("Return postage"),
+    "reship": gettext_lazy("Replacement postage"),
+}
 
 
 def _int(value) -> int | None:
@@ -101,25 +108,8 @@ def create(request):
         p = request.POST
         items = [(item.pk, _int(p.get(f"qty_{item.pk}")) or 0) for item in order.items.all()]
         try:
-            case = services.create_case(
-                actor=request.user,
-                order=order,
-                ticket=ticket,
-                kind=p.get("kind", ""),
-                reason=p.get("reason", ""),
-                items=items,
-                description=p.get("description", ""),
-                chat_excerpt=p.get("chat_excerpt", ""),
-                issue_source=p.get("issue_source")
-                if p.get("issue_source") in IssueSource.values
-                else IssueSource.CHAT,
-                issue_type=p.get("issue_type", ""),
-                invoice_issued=p.get("invoice_issued") == "1",
-            )
-            if request.FILES.getlist("photos"):
-                services.add_evidence(
-                    actor=request.user, case=case, files=request.FILES.getlist("photos")
-                )
+            with transaction.atomic():  # a refused photo leaves no half-made case behind
+                case = _create(request, order, ticket, items)
         except DomainError as exc:
             errors = exc.fields or {"__all__": [exc.message]}
             errors.setdefault("__all__", [exc.message])
@@ -141,6 +131,28 @@ def create(request):
         },
         status=400 if errors else 200,
     )
+
+
+def _create(request, order, ticket, items) -> AftersalesCase:
+    p = request.POST
+    case = services.create_case(
+        actor=request.user,
+        order=order,
+        ticket=ticket,
+        kind=p.get("kind", ""),
+        reason=p.get("reason", ""),
+        items=items,
+        description=p.get("description", ""),
+        chat_excerpt=p.get("chat_excerpt", ""),
+        issue_source=p.get("issue_source")
+        if p.get("issue_source") in IssueSource.values
+        else IssueSource.CHAT,
+        issue_type=p.get("issue_type", ""),
+        invoice_issued=p.get("invoice_issued") == "1",
+    )
+    if request.FILES.getlist("photos"):
+        services.add_evidence(actor=request.user, case=case, files=request.FILES.getlist("photos"))
+    return case
 
 
 def _action_forms(case: AftersalesCase, user) -> list[dict]:
@@ -182,6 +194,10 @@ def detail(request, case_id: int):
             or can(request.user, "aftersales.receive"),
             "sources": IssueSource.choices,
             "handlers": _workers(),
+            "payers": [
+                (LEGS.get(leg, leg), policy.payer_label(payer))
+                for leg, payer in (case.quote or {}).get("payers", {}).items()
+            ],
             "next_due": due,
             "next_due_label": due_label,
             "now": timezone.now(),
