@@ -103,3 +103,11 @@ def test_the_lead_sees_everyones_calls(task, lead, login, clock):
     clock.set(2026, 3, 2, 10, 0)
     assert "王芳" in login(lead).get(reverse("followups:calls")).content.decode()
     assert FollowUpTask.objects.count() == 1
+
+
+def test_the_dashboard_and_today_page_show_overdue_calls(task, agent, lead, login, clock):
+    clock.set(2026, 3, 6, 10, 0)
+    assert login(agent).get(reverse("web:dashboard")).status_code == 200
+    today = login(lead).get(reverse("web:today"))
+    assert today.status_code == 200
+    assert reverse("followups:task", args=[task.pk]) in today.content.decode()

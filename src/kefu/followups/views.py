@@ -197,6 +197,7 @@ def measures(request):
     survey_stats = surveys.stats(start, end)
     sat_labels = dict(Satisfaction.choices)
     satisfaction_chart = {
+        "animation": False,
         "tooltip": {"trigger": "item"},
         "series": [
             {
@@ -210,6 +211,7 @@ def measures(request):
         ],
     }
     rating_chart = {
+        "animation": False,
         "xAxis": {"type": "category", "data": ["1", "2", "3", "4", "5"]},
         "yAxis": {"type": "value", "minInterval": 1},
         "tooltip": {},
