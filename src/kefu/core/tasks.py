@@ -37,3 +37,10 @@ def forget_old_records(now: dt.datetime) -> dict[str, int]:
         status=JobRecord.Status.DONE, finished_at__lt=now - dt.timedelta(days=7)
     ).delete()
     return {"idempotency_keys": keys, "sweep_runs": runs, "jobs": done}
+
+
+@jobs.sweep("core.remove_orphan_files", every_minutes=24 * 60)
+def remove_orphan_files(now: dt.datetime) -> dict[str, int]:
+    from kefu.core import files
+
+    return files.remove_orphans(now)
