@@ -362,8 +362,8 @@ def chart_option(table: Table) -> dict:
     """An ECharts option: one stacked bar series per line, periods on the x axis."""
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"type": "scroll"},
-        "grid": {"left": 40, "right": 16, "bottom": 30, "containLabel": True},
+        "legend": {"type": "scroll", "top": 0, "left": "center"},
+        "grid": {"left": 16, "right": 16, "top": 40, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": [p.label for p in table.periods]},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
