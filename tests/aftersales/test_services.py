@@ -263,8 +263,23 @@ def test_closed_cases_are_never_warned(make_case, agent, delivered_order):
 
 
 def test_platform_reply_due_counts_working_days(make_case):
-    case = make_case()
+    case = make_case(issue_source="marketplace")
     assert case.platform_reply_due - case.created_at >= dt.timedelta(days=5)
+    assert make_case(issue_source="chat").platform_reply_due is None
+
+
+def test_working_days_follow_the_business_calendar(db):
+    from kefu.tickets.models import BusinessCalendar, CalendarDay
+
+    week = {str(d): [["09:00", "18:00"]] if d < 5 else [] for d in range(7)}
+    cal = BusinessCalendar.objects.create(name="CN", time_zone="Asia/Shanghai", weekly_hours=week)
+    CalendarDay.objects.create(calendar=cal, date=dt.date(2026, 10, 5), hours=[])  # holiday
+    friday = dt.datetime(2026, 10, 2, 10, 0, tzinfo=dt.UTC)
+    due = services.working_days_after(friday, 5, cal)
+    # Mon 5 Oct is a holiday: Tue 6 … Mon 12 are the five working days.
+    assert due.astimezone(dt.timezone(dt.timedelta(hours=8))).date() == dt.date(2026, 10, 12)
+    plain = services.working_days_after(friday, 5, None)
+    assert plain.date() == dt.date(2026, 10, 9)
 
 
 def test_cases_are_on_the_customer_timeline(make_case):

@@ -144,13 +144,22 @@ def requote(case: AftersalesCase) -> policy.Quote:
 # ---------------------------------------------------------------- deadlines
 
 
-def working_days_after(start: dt.datetime, days: int) -> dt.datetime:
-    """``days`` working days after ``start`` on the team's business calendar (else plain
-    Monday–Friday): the end of the last of those days."""
-    from kefu.tickets.calendar import CalendarError, schedule_of
+def calendar_for(shop):
+    """The shop's business calendar: its SLA policy's, else the first one there is."""
+    from kefu.tickets import sla
     from kefu.tickets.models import BusinessCalendar
 
-    calendar = BusinessCalendar.objects.order_by("pk").first()
+    found = sla.match_policy(shop_id=getattr(shop, "pk", None), channel="chat", priority=2)
+    if found is not None:
+        return found.calendar
+    return BusinessCalendar.objects.order_by("pk").first()
+
+
+def working_days_after(start: dt.datetime, days: int, calendar=None) -> dt.datetime:
+    """``days`` working days after ``start`` on a business calendar (holidays and make-up
+    days included; no calendar: Monday to Friday): the end of the last of those days."""
+    from kefu.tickets.calendar import CalendarError, schedule_of
+
     if calendar is None:
         day, left = start, days
         while left:
@@ -173,7 +182,11 @@ def working_days_after(start: dt.datetime, days: int) -> dt.datetime:
         return start + dt.timedelta(days=days)
 
 
-def deadlines_for(order: Order, shop, now: dt.datetime) -> dict[str, dt.datetime | None]:
+def deadlines_for(
+    order: Order, shop, now: dt.datetime, *, dispute: bool = False
+) -> dict[str, dt.datetime | None]:
+    """The case's deadlines; ``dispute``: the request came through the marketplace, whose
+    platform gives the shop 5 or 7 working days to answer."""
     auto_confirm = order.auto_confirm_at
     if auto_confirm is None and order.shipped_at and not order.completed_at:
         auto_confirm = order.shipped_at + dt.timedelta(days=rules.AUTO_CONFIRM_DAYS.get(shop))
@@ -189,7 +202,11 @@ def deadlines_for(order: Order, shop, now: dt.datetime) -> dict[str, dt.datetime
         "auto_confirm_at": auto_confirm,
         "claim_window_ends": claim_ends,
         "ship_due": ship_due,
-        "platform_reply_due": working_days_after(now, rules.REPLY_WORKING_DAYS.get(shop)),
+        "platform_reply_due": working_days_after(
+            now, rules.REPLY_WORKING_DAYS.get(shop), calendar_for(shop)
+        )
+        if dispute
+        else None,
     }
 
 
@@ -258,7 +275,7 @@ def create_case(
             invoice_issued=invoice_issued,
             currency=order.currency,
             created_by=actor,
-            **deadlines_for(order, order.shop, now),
+            **deadlines_for(order, order.shop, now, dispute=issue_source == "marketplace"),
         )
         days = rules.NO_REASON_DAYS.get(order.shop)
         case.seven_day_no_reason = (
