@@ -3,7 +3,7 @@
 ``POST /reviews`` records one review (send an ``Idempotency-Key``; the same platform
 review ID in the same shop returns the review already recorded with 200). ``POST
 /reviews/import`` takes a CSV or XLSX file: every row is checked first and nothing is
-written when one is wrong (422 with the refused rows). ``POST
+written when one is wrong (422 ``invalid_rows``, ``fields`` maps "line N" to the reason). ``POST
 /reviews/{id}/actions/{action}`` moves a review through the recovery table.
 """
 
@@ -108,16 +108,15 @@ class ActionIn(Schema):
     reason: str = Field("", max_length=services.MAX_TEXT)
 
 
-class ImportError_(Schema):
-    line: int
-    reason: str
+class RowsRefused(DomainError):
+    code = "invalid_rows"
+    status = 422
 
 
 class ImportOut(Schema):
     created: int
     existing: int
     rows: int
-    errors: list[ImportError_]
 
 
 class Filters(Schema):
@@ -180,7 +179,7 @@ def create_review(request, payload: ReviewIn):
 
 @router.post(
     "/import",
-    response={200: ImportOut, 422: ImportOut, **{k: v for k, v in ERRORS.items() if k != 422}},
+    response={200: ImportOut, **ERRORS},
     summary="Import a CSV or XLSX file of reviews: all rows or none",
 )
 def import_reviews(request, shop_id: Form[int], file: UploadedFile = UploadFile):
@@ -196,13 +195,16 @@ def import_reviews(request, shop_id: Form[int], file: UploadedFile = UploadFile)
         report = services.import_reviews(
             actor=request.user, shop=shop, path=path, filename=file.name or ""
         )
-    body = {
+    if not report.ok:
+        raise RowsRefused(
+            f"{len(report.errors)} row(s) to fix; nothing was imported.",
+            fields={f"line {e['line']}": [e["reason"]] for e in report.errors},
+        )
+    return {
         "created": report.created,
         "existing": report.existing,
         "rows": report.rows,
-        "errors": report.errors,
     }
-    return Status(200 if report.ok else 422, body)
 
 
 @router.get("/{review_id}", response={200: ReviewOut, **ERRORS}, summary="One review")
