@@ -150,3 +150,11 @@ def test_customer_timeline_shows_complaints(agent, shop):
     assert len(items) == 1
     assert items[0].url == c.get_absolute_url() and "包装破损" in items[0].title
     assert items[0].status == "Registered"
+
+
+def test_customer_page_lists_the_complaint(login, agent, shop):
+    c = register(agent, shop, content="退款一直没到账")
+    page = login(agent).get(reverse("customers:detail", args=[c.customer_id]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert c.get_absolute_url() in html and "退款一直没到账" in html
