@@ -241,3 +241,22 @@ def test_campaign_screens(login, lead, agent, campaign):
     assert agent_client.get(f"/retention/campaigns/{campaign.pk}/").status_code == 200
     assert agent_client.post(f"/retention/campaigns/{campaign.pk}/").status_code == 403
     assert agent_client.post("/retention/campaigns/", plan).status_code == 403
+
+
+def test_a_campaign_for_one_shop_reaches_only_its_buyers(lead, shop):
+    from tests.factories import make_order, make_shop
+
+    buyer = vip("王芳")
+    make_order(shop=shop, customer=buyer)
+    elsewhere = vip("李雷")
+    make_order(shop=make_shop(), customer=elsewhere)
+    campaign = services.create_campaign(
+        actor=lead,
+        name="店铺VIP",
+        segment="vip",
+        messages_by_language=TEXTS,
+        scheduled_for=timezone.now(),
+        shop=shop,
+    )
+    services.run_campaign(actor=lead, campaign=campaign)
+    assert list(campaign.deliveries.values_list("customer__name", flat=True)) == ["王芳"]

@@ -85,3 +85,30 @@ def test_the_customer_timeline_shows_the_review(make_review, order):
     review = make_review()
     items = [i for i in timeline(order.customer) if i.kind == "review"]
     assert items and items[0].url == f"/reviews/{review.pk}/"
+
+
+def test_contacting_the_buyer_updates_the_customer_s_contact_dates(agent, make_review, order):
+    from kefu.reviews import services
+
+    review = make_review()
+    review = services.act(
+        actor=agent, review=review, action="analyse", data={"cause": "size", "attitude": "calm"}
+    )
+    services.act(actor=agent, review=review, action="contact", data={"contact_channel": "phone"})
+    order.customer.refresh_from_db()
+    assert order.customer.last_contact_at is not None
+
+
+def test_the_list_asks_a_fixed_number_of_queries(
+    login, agent, make_review, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_review()
+    client = login(agent)
+    client.get("/reviews/")
+    with django_assert_max_num_queries(25) as few:
+        client.get("/reviews/")
+    for _ in range(10):
+        make_review()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/reviews/")

@@ -49,8 +49,14 @@ def review_list(user, f: ReviewFilters | None = None) -> QuerySet[Review]:
     return qs.order_by("-flagged_at", "-id")
 
 
-def contact_due(review: Review) -> dt.datetime:
-    return review.flagged_at + dt.timedelta(hours=CONTACT_WINDOW_HOURS.get(shop=review.shop))
+def contact_due(review: Review, windows: dict[int, int] | None = None) -> dt.datetime:
+    """When the buyer must have been contacted; ``windows`` caches the hours per shop id so
+    a list asks the policy once per shop, not once per row."""
+    if windows is None:
+        windows = {}
+    if review.shop_id not in windows:
+        windows[review.shop_id] = CONTACT_WINDOW_HOURS.get(shop=review.shop)
+    return review.flagged_at + dt.timedelta(hours=windows[review.shop_id])
 
 
 def to_contact() -> QuerySet[Review]:
@@ -71,8 +77,9 @@ def overdue_items(user, now: dt.datetime) -> Iterable[OverdueItem]:
         return []
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     items = []
+    windows: dict[int, int] = {}
     for review in to_contact().select_related("shop", "customer", "handler")[:500]:
-        due = contact_due(review)
+        due = contact_due(review, windows)
         if due > end_of_day:
             continue
         items.append(

@@ -336,6 +336,18 @@ def act(*, actor, review: Review, action: str, data: dict[str, Any] | None = Non
             locked.handler = actor
         return changes
 
-    return workflow.apply(
-        REVIEW_WORKFLOW, review, action, actor=actor, reason=reason, on_transition=on_transition
-    )
+    with transaction.atomic():
+        moved = workflow.apply(
+            REVIEW_WORKFLOW, review, action, actor=actor, reason=reason, on_transition=on_transition
+        )
+        if action == "contact":
+            # the buyer was reached: the customer archive keeps its contact dates
+            from kefu.customers.services import record_contact
+
+            record_contact(
+                actor=actor,
+                customer=moved.customer,
+                at=moved.contacted_at,
+                channel=moved.contact_channel,
+            )
+    return moved

@@ -43,6 +43,12 @@ def _choices_context() -> dict:
     }
 
 
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 @staff_required("reviews.work")
 def review_list(request):
     f = selectors.ReviewFilters(
@@ -57,8 +63,9 @@ def review_list(request):
         request.GET.get("page")
     )
     now = timezone.now()
+    windows: dict[int, int] = {}
     for review in page:
-        review.due = selectors.contact_due(review)
+        review.due = selectors.contact_due(review, windows)
         review.is_overdue = review.status in ("flagged", "analysed") and review.due <= now
     return render(
         request,
@@ -66,6 +73,7 @@ def review_list(request):
         {
             "page": page,
             "filters": f,
+            "query": _query_without_page(request),
             "to_contact": selectors.dashboard_reviews_to_contact(request.user),
             "window_hours": services.CONTACT_WINDOW_HOURS.get(),
             **_choices_context(),
