@@ -209,3 +209,24 @@ def test_classification_page_draws_the_chart(login, lead, agent, shop):
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.content.decode()
     xlsx = login(lead).get(reverse("complaints:classification"), {"format": "xlsx"})
     assert load_workbook(io.BytesIO(xlsx.content)).active["A1"].value == "Category"
+
+
+def test_list_and_api_queries_do_not_grow_with_rows(login, api_as, agent, lead, shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(fetch):
+        with CaptureQueriesContext(connection) as ctx:
+            assert fetch().status_code == 200
+        return len(ctx.captured_queries)
+
+    client, api = login(lead), api_as(lead)
+    for _ in range(2):
+        walk_to(register(agent, shop), Status.CAUSE_FOUND, agent=agent, lead=lead)
+    api.get("/complaints")  # the token's first use is recorded once
+    few = count(lambda: client.get(reverse("complaints:list")))
+    few_api = count(lambda: api.get("/complaints"))
+    for _ in range(6):
+        walk_to(register(agent, shop), Status.CAUSE_FOUND, agent=agent, lead=lead)
+    assert count(lambda: client.get(reverse("complaints:list"))) == few
+    assert count(lambda: api.get("/complaints")) == few_api
