@@ -230,3 +230,11 @@ def test_list_and_api_queries_do_not_grow_with_rows(login, api_as, agent, lead, 
         walk_to(register(agent, shop), Status.CAUSE_FOUND, agent=agent, lead=lead)
     assert count(lambda: client.get(reverse("complaints:list"))) == few
     assert count(lambda: api.get("/complaints")) == few_api
+
+
+def test_register_form_from_a_customer_page(login, agent):
+    customer = make_customer(name="Emma Stone")
+    client = login(agent)
+    assert client.get(reverse("complaints:create")).status_code == 200
+    page = client.get(reverse("complaints:create"), {"customer": customer.pk}).content.decode()
+    assert "Customer: Emma Stone" in page
