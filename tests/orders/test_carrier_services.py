@@ -249,3 +249,21 @@ def test_overdue_claims_on_the_today_page(shipped, make_claim, lead, finance):
     assert carrier_selectors.overdue_items(lead, later) == []
     (item,) = carrier_selectors.overdue_items(lead, later + dt.timedelta(days=7))
     assert item.due == filed.filed_at + dt.timedelta(days=7)
+
+
+def test_correcting_an_open_claim(shipped, agent, lead, make_claim):
+    claim = make_claim(shipped)
+    claim = carrier_services.update_claim(
+        actor=agent, claim=claim, amount_claimed="300", carrier_reference="ZT-9"
+    )
+    assert claim.amount_claimed == Decimal("300.00") and claim.carrier_reference == "ZT-9"
+    assert audit.history(claim).last().changes["amount_claimed"] == ["328.00", "300.00"]
+    with pytest.raises(DomainError) as exc:
+        carrier_services.update_claim(actor=agent, claim=claim, amount_claimed="-1", status="x")
+    assert set(exc.value.fields) == {"amount_claimed", "status"}
+    closed = carrier_services.claim_action(
+        actor=lead, claim=claim, action="withdraw", reason="找到"
+    )
+    with pytest.raises(DomainError) as exc:
+        carrier_services.update_claim(actor=agent, claim=closed, description="late")
+    assert exc.value.code == "claim_closed"
