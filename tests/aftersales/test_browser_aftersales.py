@@ -46,6 +46,12 @@ def test_the_warehouse_scans_and_inspects_and_finance_pays(server, browser, shot
             row.locator("button[type=submit]").click()
         assert "ALIPAY-BROWSER-1" in page.content()
         page.screenshot(path=str(shots / "aftersales-finance.png"), full_page=True)
+        sign_in(page, server, "lead")
+        page.goto(f"{server}/aftersales/?near=1")
+        with page.expect_navigation():
+            page.locator("tbody a.cell-main").first.click()
+        assert page.locator("#actions-title").is_visible()
+        page.screenshot(path=str(shots / "aftersales-case.png"), full_page=True)
         assert problems == []
     finally:
         context.close()

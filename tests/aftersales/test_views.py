@@ -49,7 +49,7 @@ def test_open_a_case_from_a_ticket(login, agent, delivered_order):
     assert r.status_code == 302 and case.ticket == ticket
     assert Evidence.objects.filter(case=case, kind="photo").count() == 1
     detail = client.get(reverse("aftersales:detail", args=[case.pk])).content.decode()
-    assert "aftersales.create" in detail and "Agree" in detail
+    assert "Case opened" in detail and "Agree" in detail
 
 
 def test_a_bad_case_form_says_what_is_wrong(login, agent, delivered_order):

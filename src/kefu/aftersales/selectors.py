@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.core import audit
 from kefu.core.roles import can
@@ -77,8 +78,47 @@ def detail(case_id: int) -> AftersalesCase:
     )
 
 
-def history(case: AftersalesCase):
-    return audit.history(case).select_related("actor")
+OTHER_ENTRIES = {
+    "aftersales.create": gettext_lazy("Case opened"),
+    "aftersales.update": gettext_lazy("Registration changed"),
+    "aftersales.evidence": gettext_lazy("Evidence added"),
+    "aftersales.postage_paid": gettext_lazy("Customer paid the postage"),
+    "aftersales.waive_postage": gettext_lazy("Postage waived"),
+    "aftersales.extend": gettext_lazy("Transaction extended"),
+    "aftersales.warn_auto_confirm": gettext_lazy("Warned: extend the transaction"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: dt.datetime
+    who: str
+    what: str
+    from_state: str
+    to_state: str
+    reason: str
+
+
+def history(case: AftersalesCase) -> list[HistoryRow]:
+    """The case's timeline from the audit log, in words."""
+    from .workflow import ACTION_LABELS
+
+    states = dict(Status.choices)
+    out = []
+    for e in audit.history(case):
+        action = e.action.rsplit(".", 1)[-1]
+        what = OTHER_ENTRIES.get(e.action) or ACTION_LABELS.get(action) or e.action
+        out.append(
+            HistoryRow(
+                at=e.at,
+                who=e.actor_label,
+                what=str(what),
+                from_state=str(states.get(e.from_state, e.from_state)),
+                to_state=str(states.get(e.to_state, e.to_state)),
+                reason=e.reason,
+            )
+        )
+    return out
 
 
 def _today(user, now: dt.datetime) -> tuple[dt.datetime, dt.date]:
@@ -166,12 +206,13 @@ def _case_url(pk: int) -> str:
 
 def next_deadline(case: AftersalesCase) -> tuple[dt.datetime | None, str]:
     found = [
-        (case.auto_confirm_at, _("auto-confirm: extend the transaction")),
         (case.claim_window_ends, _("after-sales window ends")),
         (case.platform_reply_due, _("platform reply due")),
     ]
     if case.kind == "out_of_stock":
         found.append((case.ship_due, _("must ship within 72 h of payment")))
+    else:
+        found.append((case.auto_confirm_at, _("auto-confirm: extend the transaction")))
     found = [(d, label) for d, label in found if d is not None]
     if not found:
         return None, ""

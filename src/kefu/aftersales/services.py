@@ -126,7 +126,7 @@ def requote(case: AftersalesCase) -> policy.Quote:
     q = policy.quote(quote_input(case), policy_rows(case.shop))
     if case.kind == Kind.OUT_OF_STOCK:
         # Nothing shipped, nothing came back: the refund is what was paid for the items.
-        q.refund_amount, q.deductions = q.items_value, []
+        q.refund_amount, q.deductions, q.payers = q.items_value, [], {}
         q.lines = [
             _("Out of stock after payment: offer another style or a wait first."),
             _("If the customer prefers the refund: %(amount)s.")
