@@ -151,5 +151,20 @@ def load(builder) -> dict[str, int]:
                 builder.out(f"demo after-sales: skipped order {order.pk}: {exc.message}")
                 continue
             made += 1
+    _spread_receipts(builder)
     services.flag_deadlines(timezone.now())
     return {"aftersales_cases": AftersalesCase.objects.filter(order__is_demo=True).count()}
+
+
+def _spread_receipts(builder) -> None:
+    """Parcels came in over the last two days, some after the cut-off: realistic batches."""
+    received = AftersalesCase.objects.filter(order__is_demo=True, received_at__isnull=False)
+    for case in received.select_related("shop"):
+        at = builder.now - dt.timedelta(
+            hours=builder.rng.randint(1, 44), minutes=builder.rng.randint(0, 59)
+        )
+        AftersalesCase.objects.filter(pk=case.pk).update(
+            received_at=at,
+            handover_date=services.handover_date(at, case.shop),
+            inspected_at=at + dt.timedelta(minutes=20) if case.inspected_at else None,
+        )
