@@ -111,3 +111,40 @@ def test_the_dashboard_and_today_page_show_overdue_calls(task, agent, lead, logi
     today = login(lead).get(reverse("web:today"))
     assert today.status_code == 200
     assert reverse("followups:task", args=[task.pk]) in today.content.decode()
+
+
+def test_an_unsatisfied_call_offers_a_ticket_and_a_complaint(task, agent, login):
+    from kefu.followups import services
+
+    services.record_attempt(
+        actor=agent, task=task, outcome="reached", satisfaction="unsatisfied", to_improve="慢"
+    )
+    client = login(agent)
+    body = client.get(reverse("followups:task", args=[task.pk])).content.decode()
+    assert f"followups/{task.pk}/ticket/" in body and "/complaint/" in body
+    assert 'name="outcome"' not in body  # a done call takes no more attempts
+    assert (
+        client.post(reverse("followups:task_action", args=[task.pk, "complaint"])).status_code
+        == 302
+    )
+    task.refresh_from_db()
+    assert task.complaint_id
+
+
+def test_a_lead_filters_the_list_by_agent(task, lead, make_user, login, clock):
+    clock.set(2026, 3, 2, 10, 0)
+    other = make_user(Role.AGENT, "other")
+    client = login(lead)
+    assert (
+        "王芳" in client.get(reverse("followups:calls"), {"owner": task.owner_id}).content.decode()
+    )
+    assert (
+        "王芳" not in client.get(reverse("followups:calls"), {"owner": other.pk}).content.decode()
+    )
+
+
+def test_admin_edits_rules_scripts_and_events(admin_user, login):
+    client = login(admin_user)
+    for model in ("followuprule", "callscript", "event"):
+        assert client.get(f"/admin/followups/{model}/").status_code == 200
+        assert client.get(f"/admin/followups/{model}/add/").status_code == 200

@@ -38,11 +38,11 @@ def _task(request, pk: int) -> FollowUpTask:
 @staff_required("followups.work")
 def calls(request):
     now = timezone.now()
-    owner = None
     owner_param = request.GET.get("owner", "")
     may_see_all = can(request.user, "followups.manage")
+    owner = None  # a lead sees everyone's calls unless they pick an agent
     if not may_see_all or owner_param == "me":
-        owner = request.user if not may_see_all or owner_param == "me" else None
+        owner = request.user
     elif owner_param.isdigit():
         owner = User.objects.filter(pk=int(owner_param)).first()
     lists = selectors.call_lists(request.user, now, owner=owner)
