@@ -64,13 +64,19 @@ def rule_for(shop, reason: str) -> FollowUpRule | None:
 
 
 def window(
-    rule: FollowUpRule, base: dt.datetime, customer, shop, *, before: bool = False
+    rule: FollowUpRule,
+    base: dt.datetime,
+    customer,
+    shop,
+    *,
+    before: bool = False,
+    hours: quiet.QuietHours | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
     """The due window: from the start of the calling day ``offset_days`` after (or before)
     ``base`` to the end of the calling day ``window_days`` later, in the customer's time
     zone (else the shop's), so a call is never due in the middle of their night."""
     tz = quiet.zone(customer, shop)
-    hours = quiet.QuietHours(shop)
+    hours = hours or quiet.QuietHours(shop)
     day = base.astimezone(tz).date()
     first = (
         day - dt.timedelta(days=rule.offset_days)
@@ -177,6 +183,11 @@ def plan_call(
     return task
 
 
+def _planned(source_kind: str, reason: str):
+    """Ids of the sources that already have a call for this reason (the sweep skips them)."""
+    return FollowUpTask.objects.filter(source_kind=source_kind, reason=reason).values("source_id")
+
+
 def _local_date(moment: dt.datetime | None, customer, shop) -> dt.date | None:
     return moment.astimezone(quiet.zone(customer, shop)).date() if moment else None
 
@@ -192,17 +203,22 @@ def plan_after_delivery(now: dt.datetime) -> int:
             status__in=(Order.Status.DELIVERED, Order.Status.COMPLETED),
             customer__in=Customer.objects.callable(),
         )
+        .exclude(pk__in=_planned(FollowUpTask.Source.ORDER, Reason.DELIVERY))
         .select_related("shop", "customer")
         .order_by("delivered_at", "pk")
     )
     rules: dict[int, FollowUpRule | None] = {}
+    hours: dict[int, quiet.QuietHours] = {}
     for order in orders.iterator(chunk_size=500):
         if order.shop_id not in rules:
             rules[order.shop_id] = rule_for(order.shop, Reason.DELIVERY)
+            hours[order.shop_id] = quiet.QuietHours(order.shop)
         rule = rules[order.shop_id]
         if rule is None:
             continue
-        start, end = window(rule, order.delivered_at, order.customer, order.shop)
+        start, end = window(
+            rule, order.delivered_at, order.customer, order.shop, hours=hours[order.shop_id]
+        )
         if end < now:
             continue
         task = plan_call(
@@ -281,8 +297,10 @@ def plan_after_complaint(complaint, now: dt.datetime | None = None) -> FollowUpT
 def plan_event_calls(now: dt.datetime) -> int:
     """Tell invited customers about an event two weeks ahead by phone (002 篇2 §6)."""
     planned = 0
-    invitations = Invitation.objects.filter(event__starts_at__gt=now).select_related(
-        "event", "event__shop", "customer"
+    invitations = (
+        Invitation.objects.filter(event__starts_at__gt=now)
+        .exclude(pk__in=_planned(FollowUpTask.Source.INVITATION, Reason.EVENT))
+        .select_related("event", "event__shop", "customer")
     )
     rules: dict[int, FollowUpRule | None] = {}
     for inv in invitations.iterator(chunk_size=500):
@@ -338,10 +356,13 @@ def plan_member_calls(now: dt.datetime) -> int:
         latest: dict[int, Order] = {}
         for order in orders.select_related("shop", "customer").order_by("placed_at", "pk"):
             latest[order.customer_id] = order
+        shop_hours: dict[int, quiet.QuietHours] = {}
         for order in latest.values():
             customer, shop = order.customer, order.shop
-            today = now.astimezone(quiet.zone(customer, shop)).date()
-            hours, tz = quiet.QuietHours(shop), quiet.zone(customer, shop)
+            if shop.pk not in shop_hours:
+                shop_hours[shop.pk] = quiet.QuietHours(shop)
+            hours, tz = shop_hours[shop.pk], quiet.zone(customer, shop)
+            today = now.astimezone(tz).date()
             task = plan_call(
                 rule=rule,
                 source_kind=FollowUpTask.Source.CUSTOMER,
