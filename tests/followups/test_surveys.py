@@ -162,3 +162,16 @@ def test_stats_average_and_distribution(clock, sh_shop):
     assert data["answered"] == 4
     assert data["average"] == 3.5
     assert data["distribution"] == {1: 1, 2: 0, 3: 0, 4: 2, 5: 1}
+
+
+def test_the_ticket_panel_sends_the_link_and_refuses_roles_that_do_not_work_tickets(
+    survey, agent, finance, login
+):
+    url_ = reverse("followups:ticket_survey", args=[survey.ticket_id])
+    assert login(finance).post(url_).status_code == 403
+    response = login(agent).post(url_, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Send the link again" in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.sent_by == agent
+    assert survey.ticket.messages.filter(kind=Message.Kind.REPLY).count() == 1
