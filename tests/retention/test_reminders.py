@@ -40,7 +40,8 @@ def test_reminders_only_within_the_three_day_hold_and_once(shop):
     assert reminder.hold_until == inside.placed_at + dt.timedelta(days=3)
     assert inside.external_id in reminder.message and "3天" in reminder.message
     assert services.remind_unpaid(NOON_ISH + dt.timedelta(hours=1))["created"] == 1  # too_fresh now
-    assert services.remind_unpaid(NOON_ISH + dt.timedelta(hours=2))["created"] == 0
+    later = services.remind_unpaid(NOON_ISH + dt.timedelta(hours=4))  # 14:30, calling hours
+    assert later == {"created": 0, "quiet_hours": 0}
     assert set(UnpaidReminder.objects.values_list("order_id", flat=True)) == {
         inside.pk,
         too_fresh.pk,

@@ -118,3 +118,26 @@ def test_an_admin_edits_the_message_templates(login, admin_user):
     )
     assert page.status_code == 302
     assert MessageTemplate.objects.get(language="ko").body.endswith("재입고!")
+
+
+def test_the_customer_timeline_shows_the_wait_and_the_notice(shop, agent, waiters):
+    from kefu.customers.timeline import timeline
+
+    services.restock(actor=agent, style_no="DR-2024", size="M")
+    items = [i for i in timeline(waiters[1]) if i.kind == "retention"]
+    assert len(items) == 1 and "재입고" in items[0].detail
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/retention/", "/retention/waitlists/", "/retention/reminders/", "/retention/campaigns/"],
+)
+def test_back_office_roles_get_403_on_the_screens(login, finance, warehouse, path):
+    assert login(finance).get(path).status_code == 403
+    assert login(warehouse).get(path).status_code == 403
+
+
+def test_the_customer_page_renders_with_retention_rows(login, agent, shop, waiters):
+    services.restock(actor=agent, style_no="DR-2024", size="M")
+    page = login(agent).get(f"/customers/{waiters[0].pk}/")
+    assert page.status_code == 200 and "DR-2024" in page.content.decode()
