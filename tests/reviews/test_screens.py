@@ -112,3 +112,12 @@ def test_the_list_asks_a_fixed_number_of_queries(
         make_review()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/reviews/")
+
+
+def test_the_today_page_and_dashboard_render_with_reviews(login, lead, make_review):
+    late = make_review(text="物流太慢")
+    Review.objects.filter(pk=late.pk).update(flagged_at=timezone.now() - dt.timedelta(hours=30))
+    client = login(lead)
+    today = client.get("/today/")
+    assert today.status_code == 200 and f"/reviews/{late.pk}/" in today.content.decode()
+    assert client.get("/").status_code == 200
