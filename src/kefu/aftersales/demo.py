@@ -168,3 +168,11 @@ def _spread_receipts(builder) -> None:
             handover_date=services.handover_date(at, case.shop),
             inspected_at=at + dt.timedelta(minutes=20) if case.inspected_at else None,
         )
+
+
+def delete() -> int:
+    """Remove the demo cases (and their items, evidence and refunds) before the orders go."""
+    cases = AftersalesCase.objects.filter(order__is_demo=True)
+    n = cases.count()
+    cases.delete()
+    return n
