@@ -121,3 +121,22 @@ def test_the_today_page_and_dashboard_render_with_reviews(login, lead, make_revi
     today = client.get("/today/")
     assert today.status_code == 200 and f"/reviews/{late.pk}/" in today.content.decode()
     assert client.get("/").status_code == 200
+
+
+def test_a_contact_time_from_the_screen_is_the_user_s_local_time(login, agent, make_review):
+    review = make_review()
+    Review.objects.filter(pk=review.pk).update(status="analysed")
+    client = login(agent)
+    bad = client.post(
+        f"/reviews/{review.pk}/",
+        {"action": "contact", "contact_channel": "phone", "contacted_at": "soon"},
+    )
+    assert bad.status_code == 400
+    when = timezone.localtime(timezone.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    ok = client.post(
+        f"/reviews/{review.pk}/",
+        {"action": "contact", "contact_channel": "phone", "contacted_at": when},
+    )
+    assert ok.status_code == 302
+    review.refresh_from_db()
+    assert timezone.localtime(review.contacted_at).strftime("%Y-%m-%dT%H:%M") == when

@@ -32,6 +32,15 @@ def _int(value) -> int | None:
         return None
 
 
+def _in_users_zone(value: str):
+    """A time typed in a form is the user's local time (their zone is active)."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return value  # the service refuses it with a clear message
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 def _choices_context() -> dict:
     return {
         "statuses": Review.Status.choices,
@@ -105,8 +114,11 @@ def review_detail(request, pk: int):
     if request.method == "GET":
         return _detail(request, review)
     action = request.POST.get("action", "")
+    data = request.POST.dict()
+    if data.get("contacted_at"):
+        data["contacted_at"] = _in_users_zone(data["contacted_at"])
     try:
-        services.act(actor=request.user, review=review, action=action, data=request.POST.dict())
+        services.act(actor=request.user, review=review, action=action, data=data)
     except DomainError as exc:
         messages.error(request, exc.message)
         return _detail(request, review, errors=exc.fields, values=request.POST, status=400)
