@@ -134,6 +134,12 @@ def situation_of(data: QuoteInput) -> str:
     return "no_reason_7d"
 
 
+def _shown(value: Decimal, currency: str) -> str:
+    from kefu.core.money import fmt
+
+    return fmt(value, currency)
+
+
 def _money(value: Decimal, currency: str) -> Decimal:
     from kefu.core.money import quantize
 
@@ -201,7 +207,7 @@ def quote(data: QuoteInput, rows=DEFAULT_ROWS) -> Quote:
             q.postage_owed = _money(data.reship_postage, cur)
             q.lines.append(
                 _("The customer owes %(amount)s postage before the replacement ships.")
-                % {"amount": f"{q.postage_owed} {cur}"}
+                % {"amount": _shown(q.postage_owed, cur)}
             )
         if row.return_payer == BUYER and row.reship_payer == BUYER:
             q.lines.append(_("Quality problems are exchanged free; this one is not."))
@@ -224,7 +230,7 @@ def quote(data: QuoteInput, rows=DEFAULT_ROWS) -> Quote:
         q.deductions.append({"code": "outbound_postage", "amount": amount})
         q.lines.append(
             _("Outbound postage %(amount)s is deducted (the free shipping no longer applies).")
-            % {"amount": f"{amount} {cur}"}
+            % {"amount": _shown(amount, cur)}
         )
         refund -= amount
     # Postage the shop bears is paid back apart from the refund of the items, which never
@@ -233,20 +239,20 @@ def quote(data: QuoteInput, rows=DEFAULT_ROWS) -> Quote:
         q.postage_reimbursed += _money(data.outbound_postage, cur)
         q.lines.append(
             _("Outbound postage %(amount)s: the shop bears it and pays it back.")
-            % {"amount": f"{_money(data.outbound_postage, cur)} {cur}"}
+            % {"amount": _shown(data.outbound_postage, cur)}
         )
     if row.return_payer == SELLER and data.return_postage > 0:
         q.postage_reimbursed += _money(data.return_postage, cur)
         q.lines.append(
             _("The buyer's return postage %(amount)s is reimbursed by the shop.")
-            % {"amount": f"{_money(data.return_postage, cur)} {cur}"}
+            % {"amount": _shown(data.return_postage, cur)}
         )
     if row.fee_percent:
         amount = _money(value * row.fee_percent / HUNDRED, cur)
         q.deductions.append({"code": "fee", "amount": amount, "percent": str(row.fee_percent)})
         q.lines.append(
             _("A %(percent)s%% fee is deducted: %(amount)s (platform commission and points).")
-            % {"percent": row.fee_percent.normalize(), "amount": f"{amount} {cur}"}
+            % {"percent": row.fee_percent.normalize(), "amount": _shown(amount, cur)}
         )
         refund -= amount
     if row.invoice_percent and data.invoice_issued and not data.invoice_returned:
@@ -256,12 +262,12 @@ def quote(data: QuoteInput, rows=DEFAULT_ROWS) -> Quote:
         )
         q.lines.append(
             _("The issued invoice was not returned: %(percent)s%% more is deducted: %(amount)s.")
-            % {"percent": row.invoice_percent.normalize(), "amount": f"{amount} {cur}"}
+            % {"percent": row.invoice_percent.normalize(), "amount": _shown(amount, cur)}
         )
         refund -= amount
     q.refund_amount = max(_money(refund, cur), Decimal(0))
     q.lines.append(
-        _("Refund to the customer: %(amount)s.") % {"amount": f"{q.refund_amount} {cur}"}
+        _("Refund to the customer: %(amount)s.") % {"amount": _shown(q.refund_amount, cur)}
     )
     return q
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core import audit
 from kefu.core.errors import Conflict, DomainError, NotAllowed
-from kefu.core.money import quantize
+from kefu.core.money import fmt, quantize
 from kefu.core.roles import can
 from kefu.core.workflow import apply as apply_transition
 from kefu.core.workflow import role_of
@@ -130,7 +130,7 @@ def requote(case: AftersalesCase) -> policy.Quote:
         q.lines = [
             _("Out of stock after payment: offer another style or a wait first."),
             _("If the customer prefers the refund: %(amount)s.")
-            % {"amount": f"{q.items_value} {case.currency}"},
+            % {"amount": fmt(q.items_value, case.currency)},
         ]
     case.quote = q.as_json()
     case.quote_explanation = q.explanation
@@ -586,8 +586,10 @@ def confirm_refund(
                         "%(amount)s is more than was paid for these items less earlier "
                         "refunds; at most %(most)s can be refunded."
                     )
-                    % {"amount": amount, "most": most},
-                    fields={"amount": [_("At most %(most)s.") % {"most": most}]},
+                    % {"amount": fmt(amount, locked.currency), "most": fmt(most, locked.currency)},
+                    fields={
+                        "amount": [_("At most %(most)s.") % {"most": fmt(most, locked.currency)}]
+                    },
                     code="refund_too_large",
                 ) from None
             refund = Refund.objects.create(

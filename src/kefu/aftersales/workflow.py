@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.core.errors import DomainError
+from kefu.core.money import fmt
 from kefu.core.roles import Role
 from kefu.core.workflow import SYSTEM, Workflow, rows
 
@@ -77,7 +78,7 @@ def _postage_settled(case, context) -> None:
                 "The customer still owes %(amount)s postage: record the payment, or ask a "
                 "lead to waive it, before the replacement ships."
             )
-            % {"amount": case.postage_owed},
+            % {"amount": fmt(case.postage_owed, case.currency)},
             code="postage_owed",
         )
 
