@@ -3,10 +3,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kefu.reviews import services
 from tests.factories import make_customer, make_order
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
