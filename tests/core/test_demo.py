@@ -369,7 +369,8 @@ def test_reset_takes_work_done_on_the_demo_with_it(loaded):
     counts, lines = load(reset=True)
     assert counts
     assert not MergeRecord.objects.exists()
-    assert any("1 row that hung on them" in line for line in lines)
+    # the merge record, and the demo's own work of the other features (cases, calls …)
+    assert any(re.search(r"\d+ rows? that hung on them", line) for line in lines), lines
     assert not Customer.objects.filter(pk__in=[first.pk, second.pk]).exists()
     assert first.pk not in found(first.name)  # the index forgot the deleted records
 

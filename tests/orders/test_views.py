@@ -200,3 +200,42 @@ def test_orders_are_on_the_customer_timeline(tmall):
     item = items[0]
     assert (item.kind, item.at, item.detail) == ("order", order.placed_at, "¥88.00")
     assert "TB-9" in item.title and item.url == f"/orders/{order.pk}/"
+
+
+def test_the_order_page_lists_the_work_about_it_and_offers_the_next_steps(
+    login, agent, finance, tmall
+):
+    from kefu.complaints.services import register_complaint
+    from tests.factories import make_ticket
+
+    customer = make_customer(name="周敏")
+    order = make_order(shop=tmall, customer=customer)
+    other = make_order(shop=tmall, customer=customer)
+    ticket = make_ticket(shop=tmall, customer=customer, order=order, subject="包裹破损")
+    make_ticket(shop=tmall, customer=customer, order=other, subject="别的订单")
+    complaint = register_complaint(
+        actor=agent,
+        customer=customer,
+        content="快递员态度差",
+        channel="phone",
+        category="service",
+        severity="medium",
+        order=order,
+    )
+    html = login(agent).get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert f'href="/tickets/{ticket.pk}/"' in html and "包裹破损" in html
+    assert "别的订单" not in html
+    assert f'href="/complaints/{complaint.pk}/"' in html
+    assert f"/aftersales/new/?order={order.pk}" in html
+    assert f"/complaints/new/?order={order.pk}" in html
+    assert "Parcel: tracking and claims" in html
+    # finance sees the order but may start none of it
+    html = login(finance).get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "/complaints/new/" not in html and "/aftersales/new/" not in html
+
+
+def test_a_complaint_started_from_an_order_is_prefilled(login, agent, tmall):
+    customer = make_customer(name="金敏俊")
+    order = make_order(shop=tmall, customer=customer)
+    html = login(agent).get(f"/complaints/new/?order={order.pk}").content.decode()
+    assert order.external_id in html and "金敏俊" in html

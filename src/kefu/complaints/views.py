@@ -23,6 +23,7 @@ from kefu.core.models import Shop
 from kefu.core.roles import can
 from kefu.core.workflow import role_of
 from kefu.customers.models import Customer
+from kefu.orders.models import Order
 from kefu.tickets.models import Ticket
 from kefu.web.decorators import staff_required
 
@@ -165,6 +166,16 @@ def _prefill(request) -> dict:
                 channel=ticket.channel,
                 content=(first.body if first else ticket.subject)[:5000],
                 occurred_at=timezone.localtime(ticket.created_at).replace(second=0, microsecond=0),
+            )
+    order_id = request.GET.get("order", "")
+    if order_id.isdigit() and "customer" not in initial:
+        order = Order.objects.select_related("customer").filter(pk=int(order_id)).first()
+        if order is not None:
+            initial.update(
+                customer=order.customer_id,
+                complainant_name=order.customer.name if order.customer_id else "",
+                shop=order.shop_id,
+                order=order.external_id,
             )
     customer_id = request.GET.get("customer", "")
     if customer_id.isdigit() and "customer" not in initial:

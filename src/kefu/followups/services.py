@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.core import audit, workflow
@@ -591,12 +591,16 @@ def open_ticket(*, actor, task: FollowUpTask):
         _unsatisfied(locked)
         if locked.ticket_id:
             raise Conflict(_("A ticket is open for this call already."), code="ticket_exists")
+        # Written in the customer's language, like the rest of their ticket, whoever
+        # made the call.
+        with translation.override(locked.customer.language or None):
+            subject, body = _("Unsatisfied on a follow-up call"), _summary(locked)
         ticket = create_ticket(
             actor=actor,
             customer=locked.customer,
             shop=locked.shop,
-            subject=_("Unsatisfied on a follow-up call"),
-            body=_summary(locked),
+            subject=subject,
+            body=body,
             channel=Channel.PHONE,
             kind=Ticket.Kind.AFTER_SALES if locked.order_id else Ticket.Kind.OTHER,
             order=locked.order,

@@ -13,4 +13,8 @@ class OrdersConfig(AppConfig):
         from kefu.orders.timeline import order_items
 
         timeline.register("order", order_items)
+
+        from kefu.orders import carrier
+
+        carrier.connect()  # claims on the customer timeline and the Today page
         segments.register_purchases("orders", selectors.purchases)

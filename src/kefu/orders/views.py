@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.errors import DomainError
 from kefu.core.models import Shop
 from kefu.core.roles import can
-from kefu.orders import importers, selectors, services
+from kefu.orders import carrier_selectors, importers, related, selectors, services
 from kefu.orders.models import ImportBatch, Order
 from kefu.web.decorators import staff_required
 
@@ -190,6 +190,8 @@ def order_detail(request, pk: int):
         "form": form,
         "status_tone": STATUS_TONE,
         "can_edit": editable,
+        "work": related.work_on(order, request.user),
+        "carrier_panel": carrier_selectors.order_panel(order, request.user),
     }
     return render(request, "orders/detail.html", context)
 
