@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from kefu.aftersales.models import AftersalesCase, CaseItem, Evidence, PostagePolicyRow, Refund
+from kefu.core.adminsite import AuditedAdmin
 
 
 class CaseItemInline(admin.TabularInline):
@@ -22,8 +23,10 @@ class AftersalesCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostagePolicyRow)
-class PostagePolicyRowAdmin(admin.ModelAdmin):
+class PostagePolicyRowAdmin(AuditedAdmin):
     """The postage and fee table (002 篇4): rows without a shop are the default."""
+
+    audit_name = "postage_row"
 
     list_display = (
         "shop",

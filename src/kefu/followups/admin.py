@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from kefu.core.adminsite import AuditedAdmin
 from kefu.followups.models import CallScript, Event, FollowUpRule, Invitation
-from kefu.tickets.admin import AuditedAdmin
 
 
 @admin.register(FollowUpRule)

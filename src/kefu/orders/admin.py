@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from kefu.orders.models import ImportBatch, Order, OrderItem, WebhookDelivery
+from kefu.core.adminsite import AuditedAdmin
+from kefu.orders.models import (
+    DamageClaim,
+    ImportBatch,
+    Order,
+    OrderItem,
+    TrackingQuery,
+    WebhookDelivery,
+)
 
 
 class OrderItemInline(admin.TabularInline):
@@ -47,3 +55,25 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(TrackingQuery)
+class TrackingQueryAdmin(AuditedAdmin):
+    audit_name = "tracking_query"
+    list_display = ("queried_at", "waybill", "carrier", "outcome", "handler", "order")
+    list_filter = ("outcome", "carrier")
+    search_fields = ("waybill", "carrier_agent_id", "order__external_id")
+    raw_id_fields = ("order", "handler")
+
+
+@admin.register(DamageClaim)
+class DamageClaimAdmin(AuditedAdmin):
+    """Claims move through their workflow on the claim page; here they are read and their
+    free-text fields corrected."""
+
+    audit_name = "damage_claim"
+    list_display = ("id", "report_date", "waybill", "carrier", "parcel_state", "status")
+    list_filter = ("status", "parcel_state", "carrier")
+    search_fields = ("waybill", "carrier_agent_id", "order__external_id")
+    readonly_fields = ("status",)
+    raw_id_fields = ("order", "handler")

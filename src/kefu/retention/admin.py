@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from kefu.core.adminsite import AuditedAdmin
 from kefu.retention.models import Campaign, MessageTemplate, WaitlistEntry
-from kefu.tickets.admin import AuditedAdmin
 
 
 @admin.register(MessageTemplate)

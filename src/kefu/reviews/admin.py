@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from kefu.core.adminsite import AuditedAdmin
 from kefu.reviews.models import Review
-from kefu.tickets.admin import AuditedAdmin
 
 
 @admin.register(Review)

@@ -7,10 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core import audit
+from kefu.core.adminsite import AuditedAdmin
 from kefu.tickets.calendar import CalendarError, format_hours, parse_hours, parse_week, zone_of
 from kefu.tickets.models import (
     BusinessCalendar,
@@ -31,42 +30,6 @@ WEEKDAYS = [
     _("Sat"),
     _("Sun"),
 ]
-
-
-def _plain(value):
-    """A form value as the audit log keeps it: records by id, querysets as id lists."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, models.QuerySet | list | tuple) and not isinstance(value, str):
-        return [_plain(v) for v in value]
-    return audit._jsonable(value)
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Saves and deletes in one transaction with their audit entry."""
-
-    audit_name = ""
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(
-                actor=request.user,
-                obj=obj,
-                action=f"{self.audit_name}.{'update' if change else 'create'}",
-                changes={f: _plain(form.cleaned_data.get(f)) for f in form.changed_data},
-            )
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit.record(actor=request.user, obj=obj, action=f"{self.audit_name}.delete")
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                audit.record(actor=request.user, obj=obj, action=f"{self.audit_name}.delete")
-            super().delete_queryset(request, queryset)
 
 
 # ---------------------------------------------------------------- calendars

@@ -25,6 +25,7 @@ NAV = [
     ("followups:calls", _("Calls"), "followups.work"),
     ("reviews:list", _("Reviews"), "reviews.work"),
     ("retention:home", _("Retention"), "retention.work"),
+    ("carrier:claims", _("Claims"), "orders.view"),
     ("tickets:search", _("Search"), "tickets.view"),
 ]
 
