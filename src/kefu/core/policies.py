@@ -101,3 +101,27 @@ def set_value(*, actor, key: str, value: Any, shop=None) -> Any:
             changes={"value": [audit._jsonable(before), audit._jsonable(stored)]},
         )
     return cleaned
+
+
+def reset_value(*, actor, key: str, shop=None) -> Any:
+    """Remove an admin's value (globally or for one shop); audited. Returns the value in force
+    afterwards: for a shop the value for all shops if there is one, else the default."""
+    from kefu.core.models import Policy
+
+    rule = _declared[key]
+    with transaction.atomic():
+        row = Policy.objects.select_for_update().filter(key=key, shop=shop).first()
+        if row is not None:
+            fallback = rule.default
+            if shop is not None:
+                common = Policy.objects.filter(key=key, shop__isnull=True).first()
+                if common is not None:
+                    fallback = common.value
+            audit.record(
+                actor=actor,
+                obj=row,
+                action="policy.reset",
+                changes={"value": [audit._jsonable(row.value), audit._jsonable(fallback)]},
+            )
+            row.delete()
+    return rule.get(shop)
