@@ -49,15 +49,18 @@ class IdempotencyMiddleware:
         except IntegrityError:
             return self._replay(user, key, request, digest)
         response = self.get_response(request)
-        if response.status_code >= 500 or getattr(response, "streaming", False):
-            # Nothing was done for sure: let the client try again with the same key.
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
-            return response
-        IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code,
-            content_type=response.get("Content-Type", ""),
-            response_body=response.content,
-        )
+        # Writes in a transaction of their own (not autocommit), so on SQLite they queue
+        # with the other writers instead of polling in the busy handler.
+        with transaction.atomic():
+            if response.status_code >= 500 or getattr(response, "streaming", False):
+                # Nothing was done for sure: let the client try again with the same key.
+                IdempotencyRecord.objects.filter(pk=record.pk).delete()
+                return response
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                status_code=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                response_body=response.content,
+            )
         return response
 
     def _replay(self, user, key, request, digest):

@@ -44,7 +44,8 @@ def user_for(raw: str) -> User | None:
     now = timezone.now()
     # Cheap bookkeeping: touch last_used at most once a minute per token.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        with transaction.atomic():  # queues with the writers (see kefu.core.sqlite)
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 

@@ -13,9 +13,10 @@ class TicketsConfig(AppConfig):
 
         timeline.register("ticket", ticket_items)
 
-        # A new ticket is timed first (SLA due times), then routed (owner, team member).
+        # A new ticket is created with its SLA due times (services.create_ticket), then
+        # routed (owner, team member).
         from kefu.tickets import escalation, routing, services, sla  # noqa: F401
 
-        for hook in (sla.apply_policy, routing.route_new_ticket):
+        for hook in (routing.route_new_ticket,):
             if hook not in services.NEW_TICKET_HOOKS:
                 services.NEW_TICKET_HOOKS.append(hook)

@@ -17,7 +17,7 @@ from kefu.core.models import Shop
 from kefu.core.roles import CAPABILITIES, can
 from kefu.customers.models import Customer
 from kefu.orders.models import Order
-from kefu.tickets import attachments, quick_replies, search
+from kefu.tickets import attachments, quick_replies, search, sla
 from kefu.tickets.models import Category, Channel, Message, Team, Ticket
 from kefu.tickets.workflow import TICKET_WORKFLOW, stamp_times
 
@@ -81,6 +81,11 @@ def create_ticket(
     if errors:
         raise DomainError("The ticket has invalid fields.", fields=errors, code="validation_error")
     now = created_at or timezone.now()
+    # Timed before the transaction: matching the policy and reading the calendar need no
+    # lock, and on SQLite every other writer waits while one holds it.
+    policy, first_due, resolution_due = sla.due_times(
+        shop_id=shop.pk, channel=channel, priority=priority, start=now
+    )
     with transaction.atomic():
         ticket = Ticket.objects.create(
             shop=shop,
@@ -94,6 +99,9 @@ def create_ticket(
             language=language or customer.language,
             created_at=now,
             last_message_at=now,
+            sla_policy=policy,
+            first_response_due=first_due,
+            resolution_due=resolution_due,
         )
         ticket.first_message = Message.objects.create(
             ticket=ticket,
@@ -123,7 +131,8 @@ def _after_create(ticket: Ticket) -> None:
 
 
 NEW_TICKET_HOOKS: list = []
-"""Callables ``hook(ticket)`` run inside create_ticket's transaction, in order (SLA, routing)."""
+"""Callables ``hook(ticket)`` run inside create_ticket's transaction, in order (routing).
+The SLA due times are set before, from :func:`kefu.tickets.sla.due_times`."""
 
 
 def add_message(

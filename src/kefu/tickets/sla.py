@@ -2,10 +2,11 @@
 and its resolution are due in business time, the pause while the ticket waits on the
 customer, and the breach flags the minute sweep sets.
 
-- A new ticket gets its policy and due times from :func:`apply_policy` (a hook of
-  ``tickets.services.create_ticket``). Policies match on shop, channel and priority; an
-  empty field matches anything. The first active match by ``position`` wins; among equal
-  positions the more specific one (shop, then channel, then priority) wins.
+- A new ticket gets its policy and due times from :func:`due_times`, which
+  ``tickets.services.create_ticket`` asks before it writes. Policies match on shop,
+  channel and priority; an empty field matches anything. The first active match by
+  ``position`` wins; among equal positions the more specific one (shop, then channel,
+  then priority) wins.
 - The clock stops while the ticket waits on the customer (``pending_customer``) and while
   it is solved; when it runs again, the due times move later by the business minutes it
   stood still (:func:`on_status_change`, called by the ticket workflow).
@@ -81,26 +82,22 @@ def _schedule(policy: SLAPolicy, since: dt.datetime) -> Schedule:
 # ---------------------------------------------------------------- setting due times
 
 
-def apply_policy(ticket: Ticket) -> None:
-    """NEW_TICKET_HOOK: give a new ticket its SLA policy and due times.
-
-    Runs inside ``create_ticket``'s transaction (its audit entry records the ticket). A
-    ticket no policy matches has no targets and never breaches.
-    """
-    policy = policy_for(ticket)
+def due_times(
+    *, shop_id: int | None, channel: str, priority: int | None, start: dt.datetime
+) -> tuple[SLAPolicy | None, dt.datetime | None, dt.datetime | None]:
+    """The policy a new ticket falls under and its first-response and resolution due
+    times, counted in business hours from ``start``. Reads only: ``create_ticket`` asks
+    before its transaction, so the write lock is held for the writes alone."""
+    policy = match_policy(shop_id=shop_id, channel=channel, priority=priority)
     if policy is None:
-        return
-    start = ticket.created_at
+        return None, None, None
     if timezone.is_naive(start):
         start = timezone.make_aware(start)
     schedule = _schedule(policy, start)
-    ticket.sla_policy = policy
-    ticket.first_response_due = schedule.add(start, policy.first_response_minutes)
-    ticket.resolution_due = schedule.add(start, policy.resolution_minutes)
-    Ticket.objects.filter(pk=ticket.pk).update(
-        sla_policy=policy,
-        first_response_due=ticket.first_response_due,
-        resolution_due=ticket.resolution_due,
+    return (
+        policy,
+        schedule.add(start, policy.first_response_minutes),
+        schedule.add(start, policy.resolution_minutes),
     )
 
 
