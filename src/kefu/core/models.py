@@ -281,7 +281,7 @@ class Policy(models.Model):
 
     class Meta:
         verbose_name = _("policy value")
-        verbose_name_plural = _("policy values")
+        verbose_name_plural = _("policies")
         constraints = [
             models.UniqueConstraint(fields=["key", "shop"], name="policy_once_per_shop"),
             models.UniqueConstraint(
