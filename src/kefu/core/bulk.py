@@ -86,6 +86,45 @@ def _default(field: models.Field, now: dt.datetime) -> Any:
     return field.get_default()
 
 
+def write_rows(
+    table: str, columns: list[str], values: list, *, skip_conflicts: bool = False
+) -> None:
+    """Write rows of column values into ``table``.
+
+    SQLite runs in-process: ``executemany`` of a one-row INSERT is fastest. PostgreSQL:
+    ``COPY`` (values adapted by the driver in C, no SQL to build or parse); rows that may
+    clash with a unique constraint go through a temporary table and
+    ``INSERT … ON CONFLICT DO NOTHING``.
+    """
+    if not values:
+        return
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks}){conflict}", values
+            )
+            return
+        target = qn(table)
+        if skip_conflicts:
+            target = qn(f"bulk_{table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS "
+                f"SELECT {cols} FROM {qn(table)} WITH NO DATA"
+            )
+        with cursor.cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        if skip_conflicts:
+            cursor.execute(
+                f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {target}{conflict}"
+            )
+            cursor.execute(f"DROP TABLE {target}")
+
+
 def insert(model: type[models.Model], rows: Iterable[dict[str, Any]], *, batch: int = 5000) -> int:
     """INSERT ``rows``, dicts keyed by field attname (``customer_id`` for a foreign key).
 
@@ -104,24 +143,21 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]], *, batch: 
         )
     ]
     table = model._meta.db_table
-    names = ", ".join(f'"{f.column}"' for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+    columns = [f.column for f in fields]
     total = 0
     chunk: list[list] = []
-    with connection.cursor() as c:
-        for row in rows:
-            values = list(pick(defaults | row))
-            for i, fn in converters:
-                values[i] = fn(values[i])
-            chunk.append(values)
-            if len(chunk) >= batch:
-                c.executemany(sql, chunk)
-                total += len(chunk)
-                chunk = []
-        if chunk:
-            c.executemany(sql, chunk)
+    for row in rows:
+        values = list(pick(defaults | row))
+        for i, fn in converters:
+            values[i] = fn(values[i])
+        chunk.append(values)
+        if len(chunk) >= batch:
+            write_rows(table, columns, chunk)
             total += len(chunk)
+            chunk = []
+    if chunk:
+        write_rows(table, columns, chunk)
+        total += len(chunk)
     return total
 
 

@@ -21,31 +21,14 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from kefu.core.bulk import allocate_ids, write_rows
+
 
 def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def reserve_ids(model: type[models.Model], n: int) -> list[int]:
-    """``n`` new primary keys of ``model``'s table; call inside the writing transaction."""
-    if n <= 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            if not connection.in_atomic_block:
-                raise RuntimeError("reserve_ids needs the write lock of a transaction")
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_table(model)}")
-            top = cursor.fetchone()[0]
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            top = max(top, row[0] if row else 0)
-            return list(range(top + 1, top + 1 + n))
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, n],
-        )
-        return [row[0] for row in cursor.fetchall()]
+reserve_ids = allocate_ids  # one way to take ids ahead of the insert
 
 
 _PLAIN = {
@@ -114,45 +97,6 @@ def insert(
         skip_conflicts=skip_conflicts,
     )
     return len(values)
-
-
-def write_rows(
-    table: str, columns: list[str], values: list, *, skip_conflicts: bool = False
-) -> None:
-    """Write rows of column values into ``table``.
-
-    SQLite runs in-process: ``executemany`` of a one-row INSERT is fastest. PostgreSQL:
-    ``COPY`` (values adapted by the driver in C, no SQL to build or parse); rows that may
-    clash with a unique constraint go through a temporary table and
-    ``INSERT … ON CONFLICT DO NOTHING``.
-    """
-    if not values:
-        return
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in columns)
-    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks}){conflict}", values
-            )
-            return
-        target = qn(table)
-        if skip_conflicts:
-            target = qn(f"bulk_{table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS "
-                f"SELECT {cols} FROM {qn(table)} WITH NO DATA"
-            )
-        with cursor.cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-        if skip_conflicts:
-            cursor.execute(
-                f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {target}{conflict}"
-            )
-            cursor.execute(f"DROP TABLE {target}")
 
 
 BULK_CACHE_KIB = 256 * 1024

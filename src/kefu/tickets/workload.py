@@ -173,12 +173,15 @@ class WorkloadImport:
 
     # ------------------------------------------------------------ customers
     def load_customers(self) -> None:
-        self.customers.update(
-            MarketplaceIdentity.objects.filter(
-                shop__in=list(self.shops.values()), external_id__startswith="C"
-            ).values_list("external_id", "customer_id")
-        )
         for chunk in _chunks(_lines(self.dir / "customers.jsonl"), self.chunk * 4):
+            # Buyers loaded by an earlier run, found by their ID at their marketplace's
+            # shop (a marketplace may have buyers but no orders in the files).
+            shops = {self.shop_for(row.get("marketplace", "own")).pk for row in chunk}
+            self.customers.update(
+                MarketplaceIdentity.objects.filter(
+                    shop__in=shops, external_id__in=[row["id"] for row in chunk]
+                ).values_list("external_id", "customer_id")
+            )
             fresh = [row for row in chunk if row["id"] not in self.customers]
             if not fresh:
                 continue
