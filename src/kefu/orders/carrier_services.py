@@ -10,12 +10,12 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.core import audit, workflow
 from kefu.core.errors import DomainError, NotAllowed
@@ -470,52 +470,25 @@ def photo_limits(shop=None) -> dict:
     }
 
 
+PHOTO_RULES = {
+    "code_prefix": "photo",
+    "too_many_code": "too_many_photos",
+    "too_many": gettext_lazy("At most %(n)d photos per claim."),
+    "type_refused": gettext_lazy(
+        "%(name)s: this type of file cannot be kept with a claim. Allowed: %(types)s."
+    ),
+    "too_large": gettext_lazy("%(name)s is %(size)s MB; photos may be %(max)d MB at most."),
+}
+
+
 def check_photos(uploads, shop=None, field: str = "photos") -> list[attachments.CheckedFile]:
     """Each file checked by type (extension and first bytes) and size, or one DomainError
     that names every refused file."""
-    uploads = [u for u in uploads or () if u is not None]
     lim = photo_limits(shop)
-    if len(uploads) > MAX_PHOTOS:
-        message = _("At most %(n)d photos per claim.") % {"n": MAX_PHOTOS}
-        raise DomainError(message, fields={field: [message]}, code="too_many_photos")
-    max_bytes = lim["max_mb"] * 1024 * 1024
-    problems: list[str] = []
-    code = "validation_error"
-    out = []
-    for upload in uploads:
-        name = attachments.display_name(getattr(upload, "name", ""))
-        ext = PurePath(name).suffix.lower().lstrip(".")
-        size = int(getattr(upload, "size", 0) or 0)
-        if ext not in lim["extensions"]:
-            code = "photo_type_not_allowed"
-            problems.append(
-                _("%(name)s: this type of file cannot be kept with a claim. Allowed: %(types)s.")
-                % {"name": name, "types": ", ".join(lim["extensions"])}
-            )
-            continue
-        if size > max_bytes:
-            code = "photo_too_large"
-            problems.append(
-                _("%(name)s is %(size)s MB; photos may be %(max)d MB at most.")
-                % {"name": name, "size": f"{size / 1024 / 1024:.1f}", "max": lim["max_mb"]}
-            )
-            continue
-        if size == 0:
-            problems.append(_("%(name)s is empty.") % {"name": name})
-            continue
-        upload.seek(0)
-        head = upload.read(8192)
-        upload.seek(0)
-        if not attachments._signature_ok(ext, head):
-            code = "photo_type_not_allowed"
-            problems.append(
-                _("%(name)s does not look like a .%(ext)s file.") % {"name": name, "ext": ext}
-            )
-            continue
-        out.append(attachments.CheckedFile(upload, name, ext, attachments.CONTENT_TYPES[ext], size))
-    if problems:
-        raise DomainError(" ".join(problems), fields={field: problems}, code=code)
-    return out
+    rules = attachments.FileRules(
+        extensions=lim["extensions"], max_mb=lim["max_mb"], max_files=MAX_PHOTOS, **PHOTO_RULES
+    )
+    return attachments.check_files(uploads, rules, field)
 
 
 def _store_photo(claim: DamageClaim, checked, actor) -> ClaimPhoto:

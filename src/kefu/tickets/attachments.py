@@ -128,14 +128,38 @@ def display_name(raw: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class FileRules:
+    """What :func:`check_files` enforces, and how it words a refusal (a ticket's
+    attachments, a claim's photos …)."""
+
+    extensions: list[str]
+    max_mb: int
+    max_files: int
+    code_prefix: str = "attachment"
+    too_many_code: str = "too_many_attachments"
+    too_many: str = gettext_lazy("Attach at most %(n)d files at once.")
+    type_refused: str = gettext_lazy(
+        "%(name)s: this type of file cannot be attached. Allowed: %(types)s."
+    )
+    too_large: str = gettext_lazy("%(name)s is %(size)s MB; files may be %(max)d MB at most.")
+
+
 def check(uploads, shop=None, field: str = "files") -> list[CheckedFile]:
     """Every file in ``uploads`` checked, or a DomainError that names each refused file."""
-    uploads = [u for u in uploads or () if u is not None]
-    if len(uploads) > MAX_FILES:
-        message = _("Attach at most %(n)d files at once.") % {"n": MAX_FILES}
-        raise DomainError(message, fields={field: [message]}, code="too_many_attachments")
     lim = limits(shop)
-    max_bytes = lim["max_mb"] * 1024 * 1024
+    rules = FileRules(extensions=lim["extensions"], max_mb=lim["max_mb"], max_files=MAX_FILES)
+    return check_files(uploads, rules, field)
+
+
+def check_files(uploads, rules: FileRules, field: str) -> list[CheckedFile]:
+    """Each file checked by type (extension and first bytes) and size, or one DomainError
+    that names every refused file."""
+    uploads = [u for u in uploads or () if u is not None]
+    if len(uploads) > rules.max_files:
+        message = str(rules.too_many) % {"n": rules.max_files}
+        raise DomainError(message, fields={field: [message]}, code=rules.too_many_code)
+    max_bytes = rules.max_mb * 1024 * 1024
     problems: list[str] = []
     code = "validation_error"
     out = []
@@ -143,18 +167,17 @@ def check(uploads, shop=None, field: str = "files") -> list[CheckedFile]:
         name = display_name(getattr(upload, "name", ""))
         ext = PurePath(name).suffix.lower().lstrip(".")
         size = int(getattr(upload, "size", 0) or 0)
-        if ext not in lim["extensions"]:
-            code = "attachment_type_not_allowed"
+        if ext not in rules.extensions:
+            code = f"{rules.code_prefix}_type_not_allowed"
             problems.append(
-                _("%(name)s: this type of file cannot be attached. Allowed: %(types)s.")
-                % {"name": name, "types": ", ".join(lim["extensions"])}
+                str(rules.type_refused) % {"name": name, "types": ", ".join(rules.extensions)}
             )
             continue
         if size > max_bytes:
-            code = "attachment_too_large"
+            code = f"{rules.code_prefix}_too_large"
             problems.append(
-                _("%(name)s is %(size)s MB; files may be %(max)d MB at most.")
-                % {"name": name, "size": f"{size / 1024 / 1024:.1f}", "max": lim["max_mb"]}
+                str(rules.too_large)
+                % {"name": name, "size": f"{size / 1024 / 1024:.1f}", "max": rules.max_mb}
             )
             continue
         if size == 0:
@@ -164,7 +187,7 @@ def check(uploads, shop=None, field: str = "files") -> list[CheckedFile]:
         head = upload.read(8192)
         upload.seek(0)
         if not _signature_ok(ext, head):
-            code = "attachment_type_not_allowed"
+            code = f"{rules.code_prefix}_type_not_allowed"
             problems.append(
                 _("%(name)s does not look like a .%(ext)s file.") % {"name": name, "ext": ext}
             )
