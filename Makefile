@@ -31,7 +31,7 @@ run: install
 	@$(BIN)/kefu demo --password $(DEMO_PASSWORD)
 	@echo ""
 	@echo "  kefu: http://$${KEFU_BIND:-127.0.0.1:8000}/"
-	@echo "  demo logins (password: $(DEMO_PASSWORD)): admin, lead, agent, finance, warehouse"
+	@echo "  demo logins (password: $(DEMO_PASSWORD)): admin, lead, agent (中文), agent2 (한국어), agent3 (English), finance, warehouse"
 	@echo ""
 	@exec $(BIN)/kefu serve
 

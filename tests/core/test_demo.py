@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kefu.core import demo
 from kefu.core.demo import ALREADY_LOADED, DEMO_SHOP_SLUGS, DemoError, load_demo
+from kefu.core.demo_data import people
 from kefu.core.demo_data import scenarios as sc
 from kefu.core.models import AuditEntry, Shop, User
 from kefu.customers import normalize
@@ -457,3 +458,13 @@ def test_kefu_demo_command(tmp_path):
     assert reset.returncode == 0, reset.stderr
     assert "removed the previous demo: 40 customers" in reset.stdout
     assert "password:" in reset.stdout
+
+
+def test_every_demo_quick_reply_expands_when_typed(loaded):
+    from kefu.tickets import quick_replies
+
+    agent = User.objects.get(username="agent")
+    ticket = Ticket.objects.filter(order__isnull=False).first()
+    for typed, _title, _bodies in people.QUICK_REPLIES:
+        expansion = quick_replies.expand(user=agent, ticket=ticket, shortcut=typed)
+        assert expansion.text and not expansion.text.startswith("/"), typed

@@ -326,3 +326,23 @@ def test_sla_due_time_shows_on_the_page(agent, login, ticket):
 
 def test_message_counts(ticket):
     assert Message.objects.filter(ticket=ticket).count() == 1
+
+
+def test_cases_and_complaints_opened_from_a_ticket_are_listed_on_it(agent, login, customer, shop):
+    from kefu.complaints.services import register_complaint
+
+    ticket = services.create_ticket(
+        actor=None, customer=customer, shop=shop, subject="", body="快递员态度很差"
+    )
+    complaint = register_complaint(
+        actor=agent,
+        customer=customer,
+        content="快递员态度很差",
+        channel="chat",
+        category="service",
+        severity="medium",
+        ticket=ticket,
+    )
+    html = page(login(agent), ticket)
+    assert f'href="/complaints/{complaint.pk}/"' in html
+    assert f"/complaints/new/?ticket={ticket.pk}" in html

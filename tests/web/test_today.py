@@ -52,3 +52,17 @@ def test_nothing_due_says_so_and_names_what_was_checked(sources, login, lead):
 def test_agents_finance_and_warehouse_may_not_open_it(login, agent, finance, warehouse):
     for user in (agent, finance, warehouse):
         assert login(user).get("/today/").status_code == 403
+
+
+def test_the_dashboard_shows_what_is_due_for_the_user(sources, login, agent, lead):
+    def calls(user, at):
+        if user.username == "agent":  # each source decides what a user may see
+            yield overdue.OverdueItem("回访 王芳", "/followups/7/", at - dt.timedelta(hours=2))
+
+    sources.register("followup", "Follow-up calls", calls)
+    html = login(agent).get("/").content.decode()
+    assert "回访 王芳" in html and 'href="/followups/7/"' in html
+    assert 'href="/today/"' not in html  # the full Today page is the lead's
+    html = login(lead).get("/").content.decode()
+    assert "回访 王芳" not in html and "Nothing is overdue or due today" in html
+    assert 'href="/today/"' in html

@@ -402,7 +402,14 @@ def _ensure_teams(users: dict[str, User]) -> dict[str, Team]:
 
 def _ensure_quick_replies() -> None:
     """Shared quick replies (快捷短语) every demo agent can type."""
-    for shortcut, title, bodies in people.QUICK_REPLIES:
+    from kefu.tickets.quick_replies import normalize_shortcut
+
+    for typed, title, bodies in people.QUICK_REPLIES:
+        shortcut = normalize_shortcut(typed)  # stored without the "/" the agent types
+        # Demos loaded before stored the "/" too, and no agent could expand them.
+        QuickReply.objects.filter(shortcut=typed, owner=None).exclude(shortcut=shortcut).filter(
+            ~models.Exists(QuickReply.objects.filter(shortcut=shortcut, owner=None))
+        ).update(shortcut=shortcut)
         QuickReply.objects.get_or_create(
             shortcut=shortcut, owner=None, defaults={"title": title, **bodies}
         )

@@ -179,6 +179,8 @@ class WebhookDelivery(models.Model):
     )
 
     class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["shop", "delivery_id"], name="webhook_delivery_once")
         ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from kefu.core import services as core_services
-from kefu.core.roles import Role
+from kefu.core.roles import Role, can
 from kefu.web.decorators import staff_required
 
 # The dashboard's headline numbers per role: (label, hint, tone[, count]). ``count`` is
@@ -178,7 +178,22 @@ def dashboard(request):
         }
         for label, hint, tone, *count in DASHBOARD_CARDS.get(request.user.role, [])
     ]
-    return render(request, "web/dashboard.html", {"cards": cards})
+    from kefu.web import overdue
+
+    due = overdue.collect(request.user)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "cards": cards,
+            "due": due[:DUE_ON_DASHBOARD],
+            "more": max(0, len(due) - DUE_ON_DASHBOARD),
+            "can_see_today": can(request.user, "overdue.view"),
+        },
+    )
+
+
+DUE_ON_DASHBOARD = 12
 
 
 @staff_required("overdue.view")
