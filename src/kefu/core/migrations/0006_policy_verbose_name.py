@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_more_platforms'),
+        ("core", "0005_more_platforms"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='policy',
-            options={'verbose_name': 'policy value', 'verbose_name_plural': 'policies'},
+            name="policy",
+            options={"verbose_name": "policy value", "verbose_name_plural": "policies"},
         ),
     ]

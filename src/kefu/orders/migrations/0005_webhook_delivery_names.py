@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0004_carrier_claims'),
+        ("orders", "0004_carrier_claims"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='webhookdelivery',
-            options={'verbose_name': 'webhook delivery', 'verbose_name_plural': 'webhook deliveries'},
+            name="webhookdelivery",
+            options={
+                "verbose_name": "webhook delivery",
+                "verbose_name_plural": "webhook deliveries",
+            },
         ),
     ]
