@@ -86,3 +86,23 @@ def phone_query(raw: str) -> str | None:
     if text.startswith("00"):
         digits = digits[2:]
     return digits
+
+
+# The time zone a phone's country code points to, for customers with no zone of their own.
+# Only codes with one zone for the whole country; +1 (the US and Canada, several zones)
+# tells nothing, so it is left out and the shop's zone applies.
+TIME_ZONE_BY_COUNTRY_CODE = {
+    "86": "Asia/Shanghai",
+    "82": "Asia/Seoul",
+    "81": "Asia/Tokyo",
+    "852": "Asia/Hong_Kong",
+    "886": "Asia/Taipei",
+    "65": "Asia/Singapore",
+    "44": "Europe/London",
+}
+
+
+def time_zone_for_phone(normalized: str) -> str:
+    """'821012345678' → 'Asia/Seoul'; '' when the country code says nothing about the zone."""
+    code, _ = split_country_code(normalized)
+    return TIME_ZONE_BY_COUNTRY_CODE.get(code, "")

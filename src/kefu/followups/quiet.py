@@ -1,7 +1,8 @@
 """When a customer may be called: quiet hours in the customer's own time zone.
 
 Never call too early, too late or at lunch (000-(4), 003). The hours are policies, per
-shop; they apply in the customer's time zone, or the shop's when the customer has none.
+shop; they apply in the customer's time zone: their own, else the one their phone number's
+country code points to, else the shop's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import zoneinfo
 from django.utils.translation import gettext_lazy
 
 from kefu.core import policies
+from kefu.customers import normalize
 
 SOURCE = "000-(4), 003 (never too early, too late or at lunch); kefu default"
 
@@ -81,9 +83,31 @@ def _clock(value: str, fallback: str) -> dt.time:
         return dt.time(int(hours), int(minutes))
 
 
+def _phone_zone(customer) -> str:
+    """The zone the customer's first phone number's country code points to ('' if none).
+
+    Remembered on the customer object so a list of calls asks the database once per
+    customer (nothing at all when the phones were prefetched)."""
+    if getattr(customer, "pk", None) is None or not hasattr(customer, "phones"):
+        return ""
+    cached = getattr(customer, "_followups_phone_zone", None)
+    if cached is None:
+        phones = sorted(customer.phones.all(), key=lambda p: p.pk)
+        cached = next(
+            (z for z in (normalize.time_zone_for_phone(p.normalized) for p in phones) if z), ""
+        )
+        customer._followups_phone_zone = cached
+    return cached
+
+
 def zone(customer, shop) -> zoneinfo.ZoneInfo:
-    """The customer's time zone, else the shop's, else Shanghai."""
-    for name in (getattr(customer, "time_zone", ""), getattr(shop, "time_zone", "")):
+    """The customer's time zone; else the one their phone's country code points to (+82 →
+    Seoul, +81 → Tokyo, …; +1 says nothing); else the shop's; else Shanghai."""
+    names = [getattr(customer, "time_zone", "")]
+    if not names[0]:
+        names.append(_phone_zone(customer))
+    names.append(getattr(shop, "time_zone", ""))
+    for name in names:
         if name:
             try:
                 return zoneinfo.ZoneInfo(name)

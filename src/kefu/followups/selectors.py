@@ -24,7 +24,9 @@ PLACEHOLDERS = ("name", "date", "order")
 
 def visible_tasks(user) -> QuerySet[FollowUpTask]:
     """Agents see their own calls (and unowned ones); leads and admins see all."""
-    qs = FollowUpTask.objects.select_related("customer", "shop", "owner", "order", "event")
+    qs = FollowUpTask.objects.select_related(
+        "customer", "shop", "owner", "order", "event", "previous"
+    )
     if not can(user, "followups.work"):
         return qs.none()
     if user.role == Role.AGENT:
@@ -32,14 +34,16 @@ def visible_tasks(user) -> QuerySet[FollowUpTask]:
     return qs
 
 
-def callable_now(task: FollowUpTask, now: dt.datetime) -> bool:
+def callable_now(
+    task: FollowUpTask, now: dt.datetime, hours: quiet.QuietHours | None = None
+) -> bool:
     """Outside the customer's quiet hours and past an agreed call-back time."""
     if task.call_back_at and task.call_back_at > now:
         return False
     if task.due_start > now:
         return False
     tz = quiet.zone(task.customer, task.shop)
-    return quiet.QuietHours(task.shop).allows(now.astimezone(tz))
+    return (hours or quiet.QuietHours(task.shop)).allows(now.astimezone(tz))
 
 
 def call_lists(user, now: dt.datetime | None = None, *, owner=None) -> dict[str, list]:
@@ -51,9 +55,16 @@ def call_lists(user, now: dt.datetime | None = None, *, owner=None) -> dict[str,
     local_now = timezone.localtime(now)
     end_of_day = local_now.replace(hour=23, minute=59, second=59, microsecond=0)
     lists: dict[str, list] = {"overdue": [], "now": [], "later": [], "done": []}
-    active = qs.filter(status__in=ACTIVE, due_start__lte=end_of_day).order_by("due_end", "pk")
+    active = (
+        qs.filter(status__in=ACTIVE, due_start__lte=end_of_day)
+        .prefetch_related("customer__phones")
+        .order_by("due_end", "pk")
+    )
+    shop_hours: dict[int, quiet.QuietHours] = {}
     for task in active[: LIST_LIMIT * 2]:
-        task.quiet_now = not callable_now(task, now)
+        if task.shop_id not in shop_hours:
+            shop_hours[task.shop_id] = quiet.QuietHours(task.shop)
+        task.quiet_now = not callable_now(task, now, shop_hours[task.shop_id])
         task.local_time = now.astimezone(quiet.zone(task.customer, task.shop))
         if task.due_end < now:
             lists["overdue"].append(task)

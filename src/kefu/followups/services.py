@@ -205,6 +205,7 @@ def plan_after_delivery(now: dt.datetime) -> int:
         )
         .exclude(pk__in=_planned(FollowUpTask.Source.ORDER, Reason.DELIVERY))
         .select_related("shop", "customer")
+        .prefetch_related("customer__phones")
         .order_by("delivered_at", "pk")
     )
     rules: dict[int, FollowUpRule | None] = {}
@@ -354,7 +355,8 @@ def plan_member_calls(now: dt.datetime) -> int:
             own = FollowUpRule.objects.filter(reason=Reason.MEMBER, shop__isnull=False)
             orders = orders.exclude(shop_id__in=own.values("shop_id"))
         latest: dict[int, Order] = {}
-        for order in orders.select_related("shop", "customer").order_by("placed_at", "pk"):
+        orders = orders.select_related("shop", "customer").prefetch_related("customer__phones")
+        for order in orders.order_by("placed_at", "pk"):
             latest[order.customer_id] = order
         shop_hours: dict[int, quiet.QuietHours] = {}
         for order in latest.values():
