@@ -169,3 +169,24 @@ def test_the_customer_page_lists_the_case(login, agent, make_case):
     case = make_case()
     page = login(agent).get(reverse("customers:detail", args=[case.customer_id]))
     assert page.status_code == 200
+
+
+def test_the_amount_is_explained_in_the_readers_language(login, make_case, agent, make_user):
+    from django.utils import translation
+
+    with translation.override("en"):  # the case was opened by someone working in English
+        case = services.act(actor=agent, case=make_case("refund_only", "quality"), action="agree")
+    case.refresh_from_db()
+    assert case.quote_explanation and not any(
+        "\u4e00" <= ch <= "\u9fff" for ch in case.quote_explanation
+    )
+    reader = make_user("finance", "finance-zh", language="zh-hans")
+    client = login(reader)
+    for url in (reverse("aftersales:finance"), reverse("aftersales:detail", args=[case.pk])):
+        html = client.get(url).content.decode()
+        assert case.quote_explanation.splitlines()[0] not in html, url
+    with translation.override("zh-hans"):
+        shown = services.explained_quote(case).explanation
+    assert shown.splitlines()[0] in client.get(reverse("aftersales:finance")).content.decode()
+    case.refresh_from_db()
+    assert case.quote_explanation.splitlines()[0] != shown.splitlines()[0]  # record unchanged

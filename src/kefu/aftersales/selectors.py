@@ -269,3 +269,25 @@ def timeline_items(customer, limit: int):
         )
         for c in cases
     ]
+
+
+def explain(cases) -> None:
+    """Set ``explanation_shown`` on each case: its quote explained again in the language
+    of the page (the stored ``quote_explanation`` is in the language of whoever caused
+    the quote, and stays as the record). The policy rows are read once per shop."""
+    from kefu.aftersales import services
+
+    rows_by_shop: dict = {}
+    for case in cases:
+        case.explanation_shown = case.quote_explanation
+        if not case.quote_explanation:
+            continue
+        if case.shop_id not in rows_by_shop:
+            rows_by_shop[case.shop_id] = services.policy_rows(case.shop)
+        quote = services.explained_quote(case, rows_by_shop[case.shop_id])
+        # Only while the facts and rules still give the amount that was decided; after a
+        # rule changed, the stored words are the record of why this amount.
+        if quote is not None and str(quote.refund_amount) == (case.quote or {}).get(
+            "refund_amount"
+        ):
+            case.explanation_shown = quote.explanation

@@ -125,12 +125,11 @@ def quote_input(case: AftersalesCase, now: dt.datetime | None = None) -> policy.
     )
 
 
-def requote(case: AftersalesCase) -> policy.Quote:
-    """Compute the quote again from the case's facts and store it on the (locked) case."""
+def explained_quote(case: AftersalesCase, rows=None) -> policy.Quote | None:
+    """The case's quote from its facts, its lines in the active language (nothing stored)."""
     if case.kind in (Kind.RESEND_PART,):
-        case.quote, case.quote_explanation, case.refund_due = {}, "", None
         return None
-    q = policy.quote(quote_input(case), policy_rows(case.shop))
+    q = policy.quote(quote_input(case), rows if rows is not None else policy_rows(case.shop))
     if case.kind == Kind.OUT_OF_STOCK:
         # Nothing shipped, nothing came back: the refund is what was paid for the items.
         q.refund_amount, q.deductions, q.payers = q.items_value, [], {}
@@ -139,6 +138,15 @@ def requote(case: AftersalesCase) -> policy.Quote:
             _("If the customer prefers the refund: %(amount)s.")
             % {"amount": fmt(q.items_value, case.currency)},
         ]
+    return q
+
+
+def requote(case: AftersalesCase) -> policy.Quote:
+    """Compute the quote again from the case's facts and store it on the (locked) case."""
+    q = explained_quote(case)
+    if q is None:
+        case.quote, case.quote_explanation, case.refund_due = {}, "", None
+        return None
     case.quote = q.as_json()
     case.quote_explanation = q.explanation
     case.refund_due = q.refund_amount if q.kind == "refund" else None

@@ -177,6 +177,7 @@ def _action_forms(case: AftersalesCase, user) -> list[dict]:
 def detail(request, case_id: int):
     try:
         case = selectors.detail(case_id)
+        selectors.explain([case])
     except AftersalesCase.DoesNotExist:
         raise Http404 from None
     due, due_label = selectors.next_deadline(case)
@@ -370,6 +371,7 @@ def warehouse_receive(request, case_id: int):
 @staff_required("finance.view")
 def finance(request):
     cases = list(selectors.awaiting_finance()[:500])
+    selectors.explain(cases)
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return render(
         request,
