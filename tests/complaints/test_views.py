@@ -158,7 +158,7 @@ def test_the_whole_loop_on_the_screens(login, agent, lead, shop):
     c.refresh_from_db()
     assert c.status == Status.CLOSED
     html = a.get(c.get_absolute_url()).content.decode()
-    assert "面料批次问题" in html and "complaint.close" in html
+    assert "面料批次问题" in html and "Close the complaint file" in html
     assert 'id="action-reopen"' not in html
     assert 'id="action-reopen"' in boss.get(c.get_absolute_url()).content.decode()
 
@@ -238,3 +238,25 @@ def test_register_form_from_a_customer_page(login, agent):
     assert client.get(reverse("complaints:create")).status_code == 200
     page = client.get(reverse("complaints:create"), {"customer": customer.pk}).content.decode()
     assert "Customer: Emma Stone" in page
+
+
+def test_the_history_names_steps_states_and_people_not_codes(login, lead, make_user, shop):
+    from django.utils import translation
+
+    from kefu.complaints.services import register_complaint
+    from tests.factories import make_customer
+
+    agent = make_user("agent", "wang", display_name="王芳")
+    complaint = register_complaint(
+        actor=agent,
+        customer=make_customer(name="赵杰"),
+        content="客服态度差",
+        channel="chat",
+        category="service",
+        severity="medium",
+        shop=shop,
+    )
+    with translation.override("en"):
+        html = login(lead).get(complaint.get_absolute_url()).content.decode()
+    assert "complaint.register" not in html
+    assert "王芳 · <strong>Registered</strong>" in html

@@ -186,6 +186,23 @@ def _prefill(request) -> dict:
 # ---------------------------------------------------------------- the complaint page
 
 
+def _history(complaint: Complaint) -> list:
+    """The audit entries with their step and states named in the reader's language."""
+    actions = {f"complaint.{name}": label for name, label in ACTION_LABELS.items()}
+    actions |= {
+        "complaint.register": _("Registered"),
+        "complaint.overdue": _("Flagged overdue"),
+    }
+    states = dict(Status.choices)
+    entries = list(audit.history(complaint).select_related("actor"))
+    for e in entries:
+        e.action_label = actions.get(e.action, e.action)
+        e.from_label = states.get(e.from_state, e.from_state)
+        e.to_label = states.get(e.to_state, e.to_state)
+        e.who = str(e.actor) if e.actor_id else e.actor_label
+    return entries
+
+
 def _steps(c: Complaint) -> list[dict]:
     """The loop's steps with what each recorded, for the page's timeline."""
     done = c.status
@@ -323,7 +340,7 @@ def _detail(
             "complaint": complaint,
             "solutions": list(complaint.solutions.select_related("proposed_by")),
             "steps": _steps(complaint),
-            "history": list(audit.history(complaint).select_related("actor")),
+            "history": _history(complaint),
             "actions": actions,
             "owners": _owners(),
             "errors": errors or {},
