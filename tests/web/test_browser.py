@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import PASSWORD, kefu_server, requires_chromium, watch_for_problems
+from tests.browser_support import (
+    PASSWORD,
+    kefu_server,
+    requires_chromium,
+    sign_in,
+    watch_for_problems,
+)
 
 pytestmark = requires_chromium
 
@@ -25,7 +31,9 @@ def server(tmp_path_factory):
     shell = (
         "from kefu.core.models import User; "
         f"User.objects.create_user(username='lina', password='{PASSWORD}', "
-        "role='agent', display_name='Li Na')"
+        "role='agent', display_name='Li Na'); "
+        f"User.objects.create_user(username='weijie', password='{PASSWORD}', "
+        "role='lead', display_name='Zhang Weijie')"
     )
     with kefu_server(tmp_path_factory, shell=shell) as base:
         yield base
@@ -65,7 +73,7 @@ def test_sign_in_switch_languages_and_sign_out_on_a_laptop(server, browser, shot
         _sign_in(page, server)
         assert page.locator("h1").inner_text() == "Welcome, Li Na"
         assert page.locator("nav.primary-nav a[aria-current=page]").inner_text() == "Dashboard"
-        assert page.locator(".nav-admin").count() == 0
+        assert page.locator("a[href='/admin/']").count() == 0
         assert page.evaluate("typeof window.htmx") == "object"
         page.screenshot(path=str(shots / "dashboard-desktop.png"), full_page=True)
 
@@ -136,6 +144,15 @@ def test_the_navigation_folds_on_a_phone(server, browser, shots):
         assert toggle.get_attribute("aria-expanded") == "true"
         assert nav.locator("a").first.inner_text() == "Dashboard"
         page.screenshot(path=str(shots / "dashboard-phone-menu.png"))
+        # a group opens in place, its screens listed under it
+        group = nav.locator("details.nav-menu").first
+        group.locator("summary").click()
+        first = group.locator("a.menu-item").first
+        assert first.is_visible()
+        box = first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(shots / "dashboard-phone-menu-group.png"))
         toggle.click()
         assert not nav.is_visible()
 
@@ -145,6 +162,92 @@ def test_the_navigation_folds_on_a_phone(server, browser, shots):
         box = panel.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         page.screenshot(path=str(shots / "user-menu-phone.png"), animations="disabled")
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+# Whether the top bar fits: every entry it shows, and the boxes it must stay clear of.
+_TOP_BAR_BOXES = """() => {
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return {x: r.x, y: r.y, right: r.right, bottom: r.bottom, text: el.innerText};
+  };
+  const shown = (el) => el.getClientRects().length > 0;
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    entries: [...document.querySelectorAll(
+      "nav.primary-nav > a, nav.primary-nav > details > summary")].filter(shown).map(box),
+    tools: [...document.querySelectorAll(
+      ".topbar-tools > details > summary, .brand")].filter(shown).map(box),
+  };
+}"""
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["right"]
+        and b["x"] < a["right"]
+        and a["y"] < b["bottom"]
+        and b["y"] < a["bottom"]
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ko"])
+def test_the_top_bar_fits_from_a_small_laptop_up(server, browser, shots, language):
+    """Admin and lead see the most entries; the bar holds them on one line beside the
+    language and user menus at 1024, 1400 and 1920 px, and the groups open as menus."""
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    problems = watch_for_problems(page)
+    try:
+        for username in ("admin", "weijie"):
+            sign_in(page, server, username)
+            page.evaluate(
+                "(code) => fetch('/language/', {method: 'POST', body: new URLSearchParams("
+                "{language: code, next: '/', csrfmiddlewaretoken: document.querySelector("
+                "'[name=csrfmiddlewaretoken]').value})})",
+                language,
+            )
+            page.goto(f"{server}/aftersales/")
+            assert page.locator("html").get_attribute("lang") == language
+            for width in (1024, 1400, 1920):
+                page.set_viewport_size({"width": width, "height": 800})
+                bar = page.evaluate(_TOP_BAR_BOXES)
+                assert bar["scrollWidth"] <= bar["innerWidth"], (username, width, bar)
+                assert len(bar["entries"]) >= 8, (username, width, bar["entries"])
+                middles = [(entry["y"] + entry["bottom"]) / 2 for entry in bar["entries"]]
+                assert max(middles) - min(middles) < 2, f"the entries wrap: {bar}"
+                for entry in bar["entries"]:
+                    assert entry["right"] <= width, (username, width, entry)
+                    for tool in bar["tools"]:
+                        assert not _overlaps(entry, tool), (username, width, entry, tool)
+                page.screenshot(path=str(shots / f"topbar-{username}-{language}-{width}.png"))
+
+            # the page's group is marked, and opens by keyboard; Escape and a click away close it
+            group = page.locator("nav.primary-nav details.nav-menu.is-current")
+            assert group.count() == 1
+            group.locator("summary").focus()
+            page.keyboard.press("Enter")
+            panel = group.locator(".menu-panel")
+            assert panel.is_visible()
+            page.screenshot(
+                path=str(shots / f"topbar-menu-{username}-{language}.png"), animations="disabled"
+            )
+            assert panel.locator("a[aria-current=page]").get_attribute("href") == "/aftersales/"
+            panel_box = panel.bounding_box()
+            assert panel_box is not None and panel_box["x"] + panel_box["width"] <= 1920
+            page.keyboard.press("Escape")
+            assert not panel.is_visible()
+            group.locator("summary").click()
+            assert panel.is_visible()
+            page.click("main h1")
+            assert not panel.is_visible()
+
+            page.click("details.user-menu > summary")
+            with page.expect_navigation():
+                page.click("details.user-menu button.danger-item")
         assert not problems, problems
     finally:
         context.close()

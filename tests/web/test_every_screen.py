@@ -12,7 +12,7 @@ from django.urls import reverse
 from kefu.core.demo import load_demo
 from kefu.core.models import User
 from kefu.core.roles import can
-from kefu.web.context import NAV
+from kefu.web.context import nav_links
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,10 @@ def test_each_screen_and_its_first_record_open_for_the_role(demo, role):
     client.force_login(User.objects.get(username=role))
     user = User.objects.get(username=role)
     problems, opened_records = [], []
-    for name, _label, capability in NAV:
-        url = reverse(name)
+    for link in nav_links():
+        url = reverse(link.url_name)
         response = client.get(url)
-        expected = 200 if can(user, capability) else 403
+        expected = 200 if can(user, link.capability) else 403
         if response.status_code != expected:
             problems.append(f"{url}: {response.status_code}, expected {expected}")
             continue

@@ -12,9 +12,10 @@ from django.contrib.messages import constants, get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
-from django.urls import include, path
+from django.urls import include, path, reverse
 
-from kefu.web import views
+from kefu.web import context, views
+from kefu.web.context import Link, Menu, build_navigation, nav_links
 from kefu.web.decorators import staff_required
 from tests.conftest import PASSWORD
 
@@ -84,6 +85,85 @@ def test_dashboard_shows_name_role_navigation_and_user_menu(login, make_user):
     assert 'action="/logout/"' in html
     assert "My open tickets" in html and "Overdue follow-ups" in html
     assert "stat-value is-empty" not in html  # every card of an agent is counted
+
+
+def _bar(user, path="/"):
+    """The top bar as labels: a link is its label, a menu is (label, [its labels])."""
+    return [
+        (str(e["label"]), [str(i["label"]) for i in e["items"]])
+        if e.get("is_menu")
+        else str(e["label"])
+        for e in build_navigation(user, path)
+    ]
+
+
+def test_the_top_bar_groups_the_screens_of_a_lead(lead):
+    assert _bar(lead) == [
+        "Dashboard",
+        "Today",
+        "Inbox",
+        "Escalations",
+        "Customers",
+        "Orders",
+        ("After-sales", ["After-sales cases", "Refunds to pay", "Carrier claims"]),
+        ("Customer care", ["Complaints", "Calls", "Reviews", "Retention"]),
+        "Search",
+    ]
+
+
+def test_a_menu_holds_only_what_the_role_may_open(finance, warehouse, admin_user):
+    finance_bar = _bar(finance)
+    assert ("After-sales", ["After-sales cases", "Refunds to pay", "Carrier claims"]) in finance_bar
+    assert not any(isinstance(e, tuple) and e[0] == "Customer care" for e in finance_bar)
+    assert "Escalations" not in finance_bar and "Today" not in finance_bar
+    assert ("After-sales", ["After-sales cases", "Warehouse desk", "Carrier claims"]) in _bar(
+        warehouse
+    )
+    # the admin sees every screen of the top bar, each once
+    shown = [i for e in _bar(admin_user) for i in (e[1] if isinstance(e, tuple) else [e])]
+    assert shown == [str(link.label) for link in nav_links()]
+
+
+def test_every_screen_of_the_top_bar_exists():
+    for link in nav_links():
+        assert reverse(link.url_name), link
+
+
+def test_a_menu_with_one_screen_of_the_user_is_a_plain_link(monkeypatch, finance):
+    monkeypatch.setattr(
+        context,
+        "NAV",
+        [
+            Menu(
+                "Team",
+                (
+                    Link("web:today", "Today", "overdue.view"),
+                    Link("aftersales:finance", "Refunds to pay", "finance.view"),
+                ),
+            ),
+            Menu("Hidden", (Link("web:today", "Today", "overdue.view"),)),
+        ],
+    )
+    assert _bar(finance) == ["Refunds to pay"]
+
+
+def test_the_current_screen_and_its_menu_are_marked(login, warehouse):
+    html = login(warehouse).get("/aftersales/warehouse/").content.decode()
+    assert '<details class="menu nav-menu is-current">' in html
+    assert 'href="/aftersales/warehouse/" aria-current="page">Warehouse desk</a>' in html
+    assert html.count('aria-current="page"') == 1
+    # on the dashboard no menu is current
+    html = login(warehouse).get("/").content.decode()
+    assert "is-current" not in html
+    assert '<a href="/" aria-current="page">Dashboard</a>' in html
+
+
+def test_search_shows_an_icon_with_its_label_for_screen_readers(login, agent):
+    html = login(agent).get("/tickets/search/").content.decode()
+    match = re.search(r'<a class="nav-icon" href="/tickets/search/"[^>]*>(.*?)</a>', html)
+    assert match, html
+    assert 'title="Search"' in match.group(0) and 'aria-current="page"' in match.group(0)
+    assert '<span class="nav-label">Search</span>' in match.group(1)
 
 
 def test_dashboard_cards_follow_the_role(login, finance, warehouse, lead):

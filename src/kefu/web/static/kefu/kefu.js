@@ -35,7 +35,11 @@
     closeMenus(target.closest("details.menu"));
   });
 
+  // Escape closes the open menus; focus goes back to the button of the one it was in.
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") closeMenus(null);
+    if (event.key !== "Escape") return;
+    var inside = document.activeElement && document.activeElement.closest("details.menu[open]");
+    closeMenus(null);
+    if (inside) inside.querySelector("summary").focus();
   });
 })();
