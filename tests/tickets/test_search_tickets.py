@@ -130,11 +130,17 @@ def test_every_substring_query_finds_exactly_what_a_scan_finds(agent, corpus):
         assert found(agent, q) == brute(texts, q), q
 
 
-@pytest.mark.parametrize("narrow", [0, 3000], ids=["walk-the-matches", "read-the-few"])
-def test_search_combines_with_status_shop_and_dates(agent, corpus, shop, monkeypatch, narrow):
-    """Both ways give the same answer: walking the newest matches and testing the filters,
-    or (filters leaving few tickets) reading those and testing them against the matches."""
+@pytest.mark.parametrize(
+    ("narrow", "few"),
+    [(0, 0), (3000, 0), (0, 2000)],
+    ids=["walk-the-matches", "read-the-few", "rare-word-from-the-index"],
+)
+def test_search_combines_with_status_shop_and_dates(agent, corpus, shop, monkeypatch, narrow, few):
+    """Every way gives the same answer: walking the newest matches and testing the
+    filters, (filters leaving few tickets) reading those and testing them against the
+    matches, or (PostgreSQL, a word few tickets have) listing its matches from the index."""
     monkeypatch.setattr(selectors, "NARROW", narrow)
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few)
     tickets, texts, _rng = corpus
     since = NOW - dt.timedelta(days=20)
     cases = [

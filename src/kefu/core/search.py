@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db import transaction
+
 _CJK = (
     "\u1100-\u11ff"  # Hangul jamo
     "\u3040-\u30ff"  # kana
@@ -194,6 +196,27 @@ class SearchIndex:
                 c.execute(f"ANALYZE {self.table}")
 
     # ---- reads
+    def few_ids(self, connection, query: str, bound: int) -> list[int] | None:
+        """PostgreSQL: the ids matching ``query`` when at most ``bound`` do, read from the
+        GIN index; None when more match. (Asked to combine a match with an order and a
+        LIMIT, the planner guesses a few hundred matches for any word and walks the whole
+        table testing each row: 34 ms at 100,000 rows, half a second at a million, for a
+        word only one row has.)"""
+        expr = pg_tsquery(query)
+        if expr is None:
+            return []
+        with transaction.atomic(using=connection.alias), connection.cursor() as c:
+            c.execute("SET LOCAL enable_seqscan = off")
+            c.execute("SET LOCAL enable_indexscan = off")
+            c.execute(
+                f"SELECT id FROM {self.table} WHERE terms @@ %s::tsquery LIMIT %s",
+                [expr, bound + 1],
+            )
+            ids = [row[0] for row in c.fetchall()]
+            c.execute("RESET enable_seqscan")
+            c.execute("RESET enable_indexscan")
+        return None if len(ids) > bound else ids
+
     def ids_sql(self, connection, query: str) -> tuple[str, list] | None:
         """``(sql, params)`` selecting the ids that match ``query``; None if nothing to search."""
         if connection.vendor == "sqlite":

@@ -105,9 +105,13 @@ def ids_sql(query: str) -> tuple[str, list] | None:
     in Chinese, Korean or English, emails, marketplace IDs, a name and digits) goes to the
     index as typed.
     """
+    return CUSTOMER_INDEX.ids_sql(connection, index_query(query))
+
+
+def index_query(query: str) -> str:
+    """What the index is asked for ``query``: a phone number's digits, else the text."""
     digits = normalize.phone_query(query)
-    text = digits if digits is not None else split_scripts(split_letters_digits(query))
-    return CUSTOMER_INDEX.ids_sql(connection, text)
+    return digits if digits is not None else split_scripts(split_letters_digits(query))
 
 
 def split_scripts(query: str) -> str:

@@ -298,16 +298,26 @@ def _index_query(q: str) -> str:
 def matching_customer_ids(q: str, limit: int = 20) -> list[int] | None:
     """Live customers matching ``q`` (name, phone in any form, email, marketplace ID), at
     most ``limit``; None when more match (too broad to list their tickets too)."""
-    found = customer_search.ids_sql(q)
-    if found is None:
-        return []
-    ids = list(
-        Customer.objects.live()
-        .filter(pk__in=RawSQL(*found))
-        .order_by("-pk")
-        .values_list("pk", flat=True)[: limit + 1]
-    )
+    if connection.vendor == "postgresql":
+        # more than a few matches means "too broad" anyway: ask the GIN index for them
+        few = customer_search.CUSTOMER_INDEX.few_ids(
+            connection, customer_search.index_query(q), 4 * limit
+        )
+        if few is None:
+            return None
+        matches = Customer.objects.live().filter(pk__in=few)
+    else:
+        found = customer_search.ids_sql(q)
+        if found is None:
+            return []
+        matches = Customer.objects.live().filter(pk__in=RawSQL(*found))
+    ids = list(matches.order_by("-pk").values_list("pk", flat=True)[: limit + 1])
     return None if len(ids) > limit else ids
+
+
+FEW_MATCHES = 2000
+"""PostgreSQL: a word with at most this many tickets is looked up in the GIN index and
+its tickets checked against the filters; a commoner one is found by walking the newest."""
 
 
 def _search_ids(qs: QuerySet[Ticket], q: str, need: int, *, narrow: bool = False) -> list[int]:
@@ -324,6 +334,10 @@ def _search_ids(qs: QuerySet[Ticket], q: str, need: int, *, narrow: bool = False
     if found is None:
         return []
     sql, params = found
+    if connection.vendor == "postgresql" and not narrow:
+        few = TICKET_INDEX.few_ids(connection, _index_query(q), FEW_MATCHES)
+        if few is not None:  # a rare word: check its few tickets against the filters
+            return list(qs.filter(pk__in=few).order_by("-pk").values_list("pk", flat=True)[:need])
     query = qs.query
     joined = [alias for alias, refs in query.alias_refcount.items() if refs]
     if connection.vendor != "sqlite" or narrow or len(joined) > 1:
