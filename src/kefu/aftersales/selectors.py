@@ -105,13 +105,13 @@ def history(case: AftersalesCase) -> list[HistoryRow]:
 
     states = dict(Status.choices)
     out = []
-    for e in audit.history(case):
+    for e in audit.history(case).select_related("actor"):
         action = e.action.rsplit(".", 1)[-1]
         what = OTHER_ENTRIES.get(e.action) or ACTION_LABELS.get(action) or e.action
         out.append(
             HistoryRow(
                 at=e.at,
-                who=e.actor_label,
+                who=str(e.actor) if e.actor_id else e.actor_label,
                 what=str(what),
                 from_state=str(states.get(e.from_state, e.from_state)),
                 to_state=str(states.get(e.to_state, e.to_state)),
