@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.utils.translation import gettext_lazy
 
@@ -45,50 +44,11 @@ MARKETING_WINDOW_DAYS = policies.declare(
     minimum=1,
     maximum=365,
 )
-# Used only when the follow-up app's calling hours are not installed.
-MESSAGE_FROM = policies.declare(
-    "retention.message_from",
-    "09:00",
-    str,
-    gettext_lazy("Reminders: not before (HH:MM, customer's time), without follow-up hours"),
-    source="002 篇4 (no messages in the middle of the night: 恶意骚扰); kefu default",
-)
-MESSAGE_UNTIL = policies.declare(
-    "retention.message_until",
-    "21:00",
-    str,
-    gettext_lazy("Reminders: not after (HH:MM, customer's time), without follow-up hours"),
-    source="002 篇4 (no messages in the middle of the night: 恶意骚扰); kefu default",
-)
-
-
-def _clock(value: str) -> dt.time:
-    hours, minutes = str(value).strip().split(":")
-    return dt.time(int(hours), int(minutes))
-
-
-def _zone(customer, shop) -> zoneinfo.ZoneInfo:
-    for name in (getattr(customer, "time_zone", ""), getattr(shop, "time_zone", "")):
-        if name:
-            try:
-                return zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
-    return zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def may_message(customer, shop, now: dt.datetime) -> bool:
-    """Whether kefu may contact ``customer`` now: the follow-up app's quiet hours when it
-    has them, else this app's own message hours, in the customer's time zone."""
-    try:
-        from kefu.followups import quiet
-    except ImportError:
-        quiet = None
-    if quiet is not None and hasattr(quiet, "QuietHours") and hasattr(quiet, "zone"):
-        return quiet.QuietHours(shop).allows(now.astimezone(quiet.zone(customer, shop)))
-    local = now.astimezone(_zone(customer, shop)).timetz().replace(tzinfo=None)
-    try:
-        start, end = _clock(MESSAGE_FROM.get(shop=shop)), _clock(MESSAGE_UNTIL.get(shop=shop))
-    except (ValueError, TypeError):
-        start, end = _clock(MESSAGE_FROM.default), _clock(MESSAGE_UNTIL.default)
-    return start <= local < end
+    """Whether kefu may contact ``customer`` now: the follow-up calls' quiet hours, in the
+    customer's time zone (one set of hours for every contact a shop makes)."""
+    from kefu.followups import quiet
+
+    return quiet.QuietHours(shop).allows(now.astimezone(quiet.zone(customer, shop)))
