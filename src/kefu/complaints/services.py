@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from kefu.complaints.models import Category, Complaint, Severity, Solution, Status
 from kefu.complaints.signals import complaint_closed
 from kefu.complaints.workflow import COMPLAINT
-from kefu.core import audit, policies, workflow
+from kefu.core import audit, clock, policies, workflow
 from kefu.core.errors import DomainError, NotAllowed
 from kefu.core.models import Shop
 from kefu.core.roles import can
@@ -206,7 +206,7 @@ def register_complaint(
         occurred_at = now
     elif timezone.is_naive(occurred_at):
         raise _invalid(_("Give the complaint time with its time zone."), "occurred_at")
-    elif occurred_at > now + dt.timedelta(minutes=5):
+    elif clock.in_future(occurred_at, now):
         raise _invalid(_("The complaint time cannot be in the future."), "occurred_at")
     shop = _shop_for(shop=shop, order=order, ticket=ticket, customer=customer)
     if order is not None and order.shop_id != shop.pk:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core import audit, workflow
+from kefu.core import audit, clock, workflow
 from kefu.core.errors import DomainError, NotAllowed
 from kefu.core.money import quantize
 from kefu.core.roles import can
@@ -145,7 +145,7 @@ def log_tracking_query(
     collect("result", _text, result, "result", 500)
     collect("note", _text, note, "note", MAX_TEXT)
     now = timezone.now()
-    if queried_at is not None and queried_at > now + dt.timedelta(minutes=5):
+    if queried_at is not None and clock.in_future(queried_at, now):
         errors["queried_at"] = [_("A query cannot be in the future.")]
     if errors:
         raise DomainError(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core import audit, policies, workflow
+from kefu.core import audit, clock, policies, workflow
 from kefu.core.errors import DomainError
 from kefu.core.models import Shop
 from kefu.orders.importers.base import RowProblem, clean, open_tables, parse_when
@@ -93,7 +93,7 @@ def _check(shop: Shop, row: ReviewInput, zone: ZoneInfo) -> tuple[dict[str, Any]
             when = None
     if when is None and "reviewed_at" not in errors:
         errors["reviewed_at"] = [_("Give the date of the review.")]
-    elif when is not None and when > timezone.now() + dt.timedelta(minutes=5):
+    elif when is not None and clock.in_future(when):
         errors["reviewed_at"] = [_("The review date is in the future.")]
     number = clean(str(row.order_number or ""))
     order = None
@@ -300,7 +300,7 @@ def _fields_for(review: Review, action: str, data: dict[str, Any]) -> dict[str, 
                 when = now
         if timezone.is_naive(when):
             when = when.replace(tzinfo=ZoneInfo(review.shop.time_zone))
-        if when > now + dt.timedelta(minutes=5):
+        if clock.in_future(when, now):
             errors["contacted_at"] = [_("The contact cannot be in the future.")]
         elif when < review.flagged_at - dt.timedelta(days=60):
             errors["contacted_at"] = [_("The contact is long before the review was flagged.")]
