@@ -127,6 +127,12 @@ def register(sub) -> None:
     p.add_argument("--api-creates", type=int, default=400, help="tickets the API clients create")
     p.add_argument("--endpoints", type=Path, help="JSON overriding DEFAULT_ENDPOINTS")
     p.add_argument("--only", help="comma-separated measures to run (default: all)")
+    p.add_argument(
+        "--server-workers", type=int, default=2, help="kefu serve --workers (default 2)"
+    )
+    p.add_argument(
+        "--server-threads", type=int, default=4, help="kefu serve --threads (default 4)"
+    )
     p.add_argument("--out", type=Path, default=ROOT / "bench-results", help="results directory")
     p.set_defaults(run=run)
 
@@ -192,14 +198,14 @@ def free_port() -> int:
 class Server:
     """`kefu serve --no-worker --workers 2` on a free port, its output in a log file."""
 
-    def __init__(self, env: dict, log: Path, workers: int = 2):
+    def __init__(self, env: dict, log: Path, workers: int = 2, threads: int = 4):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**env, "KEFU_BIND": f"127.0.0.1:{self.port}"}
         self.out = log.open("w")
         self.process = subprocess.Popen(
-            [*COMMAND, "serve", "--no-worker", "--workers", str(workers)],
+            [*COMMAND, "serve", "--no-worker", "--workers", str(workers), "--threads", str(threads)],
             env=env,
             stdout=self.out,
             stderr=subprocess.STDOUT,
@@ -516,7 +522,7 @@ def run(args) -> int:
             "tickets": setup["tickets_total"],
             "messages": setup["messages_total"],
         }
-        server = Server(env, work / "serve.log")
+        server = Server(env, work / "serve.log", args.server_workers, args.server_threads)
         measurer = Measurer(server, args, server.process.pid)
         lead = session_for(server.base, setup["lead"], setup["password"])
         agent = session_for(server.base, setup["agent"], setup["password"])

@@ -177,6 +177,22 @@ class SearchIndex:
     def put(self, connection, pk: int, text: str) -> None:
         self.put_many(connection, [(pk, text)])
 
+    def prepare(self, connection, text: str) -> str:
+        """The indexed form of ``text``, for ``add``: the term building is done before
+        the writing transaction, which (on SQLite) holds the one write lock."""
+        return index_text(text) if connection.vendor == "sqlite" else pg_tsvector(text)
+
+    def add(self, connection, pk: int, prepared: str) -> None:
+        """Index a row that has nothing indexed yet, from ``prepare``'s output."""
+        with connection.cursor() as c:
+            if connection.vendor == "sqlite":
+                c.execute(f"INSERT INTO {self.table}(rowid, terms) VALUES (%s, %s)", [pk, prepared])
+            else:
+                c.execute(
+                    f"INSERT INTO {self.table}(id, terms) VALUES (%s, %s::tsvector)",
+                    [pk, prepared],
+                )
+
     def remove(self, connection, pks) -> None:
         pks = [(pk,) for pk in pks]
         if not pks:

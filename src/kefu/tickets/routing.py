@@ -174,7 +174,8 @@ _REASONS = {
 
 
 def route_new_ticket(ticket: Ticket) -> None:
-    """NEW_TICKET_HOOK (after the SLA hook): give a new ticket its team and assignee.
+    """NEW_TICKET_HOOK: give a new ticket its team and assignee (create_ticket sets
+    the team from ``team_for`` before its transaction; the member is picked here).
 
     A ticket that already has an assignee is left alone. Runs inside create_ticket's
     transaction; writes one audit entry saying how the ticket was routed.
@@ -182,8 +183,9 @@ def route_new_ticket(ticket: Ticket) -> None:
     if ticket.assignee_id is not None:
         return
     route = choose(ticket)
+    if (route.team, route.assignee) != (ticket.team, None):
+        Ticket.objects.filter(pk=ticket.pk).update(team=route.team, assignee=route.assignee)
     ticket.team, ticket.assignee = route.team, route.assignee
-    Ticket.objects.filter(pk=ticket.pk).update(team=route.team, assignee=route.assignee)
     audit.record(
         actor=None,
         obj=ticket,

@@ -54,9 +54,13 @@ def reindex(ticket_ids: Iterable[int]) -> None:
     TICKET_INDEX.remove(connection, gone)
 
 
-def index_new(ticket: Ticket, body: str) -> None:
-    """Index a ticket just created with its first message, from what the caller holds
-    (one query for the customer's emails instead of re-reading ticket and messages)."""
-    emails = ticket.customer.emails.values_list("email", flat=True)
-    order_number = ticket.order.external_id if ticket.order_id else ""
-    TICKET_INDEX.put(connection, ticket.pk, document(ticket.subject, [body], order_number, emails))
+def prepare_new(*, subject: str, body: str, order, customer) -> str:
+    """The index entry of a ticket about to be created, worked out before its
+    transaction (one query for the customer's emails); ``add_new`` stores it."""
+    emails = customer.emails.values_list("email", flat=True)
+    text = document(subject, [body], order.external_id if order is not None else "", emails)
+    return TICKET_INDEX.prepare(connection, text)
+
+
+def add_new(ticket: Ticket, prepared: str) -> None:
+    TICKET_INDEX.add(connection, ticket.pk, prepared)

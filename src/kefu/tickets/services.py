@@ -17,7 +17,7 @@ from kefu.core.models import Shop
 from kefu.core.roles import CAPABILITIES, can
 from kefu.customers.models import Customer
 from kefu.orders.models import Order
-from kefu.tickets import attachments, quick_replies, search, sla
+from kefu.tickets import attachments, quick_replies, routing, search, sla
 from kefu.tickets.models import Category, Channel, Message, Team, Ticket
 from kefu.tickets.workflow import TICKET_WORKFLOW, stamp_times
 
@@ -81,22 +81,29 @@ def create_ticket(
     if errors:
         raise DomainError("The ticket has invalid fields.", fields=errors, code="validation_error")
     now = created_at or timezone.now()
-    # Timed before the transaction: matching the policy and reading the calendar need no
-    # lock, and on SQLite every other writer waits while one holds it.
+    subject = subject or body.splitlines()[0][:80]
+    language = language or customer.language
+    # Worked out before the transaction: matching the SLA policy, reading the calendar,
+    # the first routing step and the search terms need no lock, and on SQLite every
+    # other writer waits while one transaction holds it.
     policy, first_due, resolution_due = sla.due_times(
         shop_id=shop.pk, channel=channel, priority=priority, start=now
     )
+    draft = Ticket(shop=shop, customer=customer, kind=kind, language=language)
+    team = routing.team_for(draft)
+    indexed = search.prepare_new(subject=subject, body=body, order=order, customer=customer)
     with transaction.atomic():
         ticket = Ticket.objects.create(
             shop=shop,
             customer=customer,
             order=order,
-            subject=subject or body.splitlines()[0][:80],
+            subject=subject,
             channel=channel,
             kind=kind,
             category=category,
             priority=priority,
-            language=language or customer.language,
+            language=language,
+            team=team,
             created_at=now,
             last_message_at=now,
             sla_policy=policy,
@@ -112,7 +119,7 @@ def create_ticket(
             channel=channel,
         )
         _after_create(ticket)
-        search.index_new(ticket, body)
+        search.add_new(ticket, indexed)
         Customer.objects.filter(pk=customer.pk).update(last_contact_at=now)
         audit.record(
             actor=actor,
