@@ -127,12 +127,8 @@ def register(sub) -> None:
     p.add_argument("--api-creates", type=int, default=400, help="tickets the API clients create")
     p.add_argument("--endpoints", type=Path, help="JSON overriding DEFAULT_ENDPOINTS")
     p.add_argument("--only", help="comma-separated measures to run (default: all)")
-    p.add_argument(
-        "--server-workers", type=int, default=2, help="kefu serve --workers (default 2)"
-    )
-    p.add_argument(
-        "--server-threads", type=int, default=4, help="kefu serve --threads (default 4)"
-    )
+    p.add_argument("--server-workers", type=int, default=2, help="kefu serve --workers (default 2)")
+    p.add_argument("--server-threads", type=int, default=4, help="kefu serve --threads (default 4)")
     p.add_argument("--out", type=Path, default=ROOT / "bench-results", help="results directory")
     p.set_defaults(run=run)
 
@@ -205,7 +201,15 @@ class Server:
         env = {**env, "KEFU_BIND": f"127.0.0.1:{self.port}"}
         self.out = log.open("w")
         self.process = subprocess.Popen(
-            [*COMMAND, "serve", "--no-worker", "--workers", str(workers), "--threads", str(threads)],
+            [
+                *COMMAND,
+                "serve",
+                "--no-worker",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
             env=env,
             stdout=self.out,
             stderr=subprocess.STDOUT,

@@ -69,9 +69,7 @@ def test_racing_requests_with_one_key_create_one_ticket(agent, shop, buyer):
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
 
 
-def test_a_request_that_fails_midway_leaves_neither_ticket_nor_key(
-    agent, shop, buyer, monkeypatch
-):
+def test_a_request_that_fails_midway_leaves_neither_ticket_nor_key(agent, shop, buyer, monkeypatch):
     token = create_token(actor=None, user=agent)
     body = _ticket_body(buyer, shop)
 
