@@ -182,4 +182,7 @@ KEFU = {
     "TICK_MINUTES": 1,
     "API_PAGE_SIZE": 50,
     "API_MAX_PAGE_SIZE": 200,
+    # How often a process checks whether policies, SLA policies, teams or categories
+    # changed in another process (kefu.core.refcache).
+    "REFCACHE_CHECK_SECONDS": 1.0,
 }

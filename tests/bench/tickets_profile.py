@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--token", help="an API token: send it instead of signing in")
     parser.add_argument("--post", help="POST this JSON body instead of a GET")
+    parser.add_argument("--sort", default="cumulative", help="pstats order (e.g. tottime)")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
@@ -89,7 +90,7 @@ def main() -> None:
     took = (time.perf_counter() - started) / args.n
     print(f"\nmean {took * 1000:.1f} ms over {args.n} requests (profiler on)")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
 
 

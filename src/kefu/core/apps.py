@@ -10,6 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from kefu.core import refcache
+        from kefu.core.models import Policy, Shop
+
+        refcache.watch(Policy, Shop)
         # Job handlers and sweeps register in each app's tasks.py; web processes
         # need the registry too (enqueue checks the name), not only workers.
         for config in apps.get_app_configs():

@@ -158,6 +158,16 @@ class IdempotencyRecord(models.Model):
         return f"{self.key} ({self.status_code or 'running'})"
 
 
+class RefStamp(models.Model):
+    """One row counting changes to the reference rows processes keep copies of
+    (``kefu.core.refcache``): a process that sees it move drops its copies."""
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
 class JobRecord(models.Model):
     """Durable record of a background job, written in the transaction that wants it done.
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from kefu.core import audit
+from kefu.core import audit, refcache
 
 _declared: dict[str, Rule] = {}
 
@@ -50,17 +50,31 @@ class Rule:
     def get(self, shop=None) -> Any:
         from kefu.core.models import Policy
 
-        rows = Policy.objects.filter(key=self.key)
-        if shop is None:
-            rows = rows.filter(shop__isnull=True)
+        table = refcache.cached("policies", _all_values)
+        if table is not None:
+            values = table.get(self.key, {})
         else:
-            rows = rows.filter(Q(shop__isnull=True) | Q(shop=shop))
-        values = dict(rows.values_list("shop_id", "value"))
+            rows = Policy.objects.filter(key=self.key)
+            if shop is None:
+                rows = rows.filter(shop__isnull=True)
+            else:
+                rows = rows.filter(Q(shop__isnull=True) | Q(shop=shop))
+            values = dict(rows.values_list("shop_id", "value"))
         if shop is not None and shop.pk in values:
             return self.clean(values[shop.pk])
         if None in values:
             return self.clean(values[None])
         return self.default
+
+
+def _all_values() -> dict[str, dict[int | None, Any]]:
+    """Every stored policy value by key and shop (None: all shops)."""
+    from kefu.core.models import Policy
+
+    table: dict[str, dict[int | None, Any]] = {}
+    for key, shop_id, value in Policy.objects.values_list("key", "shop_id", "value"):
+        table.setdefault(key, {})[shop_id] = value
+    return table
 
 
 def declare(

@@ -15,7 +15,11 @@ class TicketsConfig(AppConfig):
 
         # A new ticket is created with its SLA due times (services.create_ticket), then
         # routed (owner, team member).
+        from kefu.core import refcache
         from kefu.tickets import escalation, routing, services, sla  # noqa: F401
+        from kefu.tickets.models import BusinessCalendar, CalendarDay, Category, SLAPolicy, Team
+
+        refcache.watch(SLAPolicy, BusinessCalendar, CalendarDay, Team, Category)
 
         for hook in (routing.route_new_ticket,):
             if hook not in services.NEW_TICKET_HOOKS:

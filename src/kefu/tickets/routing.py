@@ -32,7 +32,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core import audit, policies
+from kefu.core import audit, policies, refcache
 from kefu.core.errors import DomainError, NotAllowed
 from kefu.core.models import User
 from kefu.core.roles import can, roles_for
@@ -70,12 +70,18 @@ def _matches(team: Team, shop_ids: set[int], ticket: Ticket) -> bool:
     )
 
 
-def team_for(ticket: Ticket) -> Team | None:
-    """The first team by position whose shops, languages and types match the ticket."""
+def _teams() -> tuple[list[Team], dict[int, set[int]]]:
     teams = list(Team.objects.order_by("position", "id"))
     shops: dict[int, set[int]] = {}
     for team_id, shop_id in Team.shops.through.objects.values_list("team_id", "shop_id"):
         shops.setdefault(team_id, set()).add(shop_id)
+    return teams, shops
+
+
+def team_for(ticket: Ticket) -> Team | None:
+    """The first team by position whose shops, languages and types match the ticket.
+    (The routing pointer of a team is read again, locked, by ``pick_member``.)"""
+    teams, shops = refcache.cached("routing_teams", _teams) or _teams()
     return next((t for t in teams if _matches(t, shops.get(t.pk, set()), ticket)), None)
 
 
@@ -150,8 +156,11 @@ def pick_member(team: Team, *, allow_away: bool = True) -> tuple[User | None, st
 
 
 def choose(ticket: Ticket) -> Route:
-    """Where a ticket goes, by the rules in this module's docstring (locks the team)."""
-    team = ticket.team or team_for(ticket)
+    """Where a ticket goes, by the rules in this module's docstring (locks the team).
+    A ticket marked ``team_chosen`` (create_ticket asked ``team_for`` already, before
+    its transaction) keeps its team, none included."""
+    chosen = getattr(ticket, "team_chosen", False)
+    team = ticket.team if chosen else (ticket.team or team_for(ticket))
     owner = owner_for(ticket)
     if owner is not None:
         return Route(team, owner, "owner")

@@ -110,6 +110,7 @@ def create_ticket(
             first_response_due=first_due,
             resolution_due=resolution_due,
         )
+        ticket.team_chosen = True  # routing picks the member only (see routing.choose)
         ticket.first_message = Message.objects.create(
             ticket=ticket,
             kind=Message.Kind.INBOUND,

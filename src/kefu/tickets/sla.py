@@ -28,7 +28,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core import audit, policies
+from kefu.core import audit, policies, refcache
 from kefu.tickets.calendar import Schedule, schedule_of
 from kefu.tickets.models import SLAPolicy, Ticket
 
@@ -59,15 +59,35 @@ def _specificity(policy: SLAPolicy) -> int:
     return 4 * shop + 2 * channel + (policy.priority is not None)
 
 
+def _active_policies() -> list[SLAPolicy]:
+    """Every active policy with its calendar and the calendar's special days (a few
+    rows: kept per process, see kefu.core.refcache)."""
+    return list(
+        SLAPolicy.objects.filter(is_active=True)
+        .select_related("calendar")
+        .prefetch_related("calendar__days")
+    )
+
+
 def match_policy(*, shop_id: int | None, channel: str, priority: int | None) -> SLAPolicy | None:
     """The SLA policy for tickets of this shop, channel and priority (None: no target)."""
-    candidates = (
-        SLAPolicy.objects.filter(is_active=True)
-        .filter(Q(shop__isnull=True) | Q(shop_id=shop_id))
-        .filter(Q(channel="") | Q(channel=channel))
-        .filter(Q(priority__isnull=True) | Q(priority=priority))
-        .select_related("calendar")
-    )
+    active = refcache.cached("sla_policies", _active_policies)
+    if active is not None:
+        candidates = [
+            p
+            for p in active
+            if p.shop_id in (None, shop_id)
+            and p.channel in ("", channel)
+            and p.priority in (None, priority)
+        ]
+    else:
+        candidates = (
+            SLAPolicy.objects.filter(is_active=True)
+            .filter(Q(shop__isnull=True) | Q(shop_id=shop_id))
+            .filter(Q(channel="") | Q(channel=channel))
+            .filter(Q(priority__isnull=True) | Q(priority=priority))
+            .select_related("calendar")
+        )
     return min(candidates, key=lambda p: (p.position, -_specificity(p), p.pk), default=None)
 
 
