@@ -80,6 +80,12 @@ def cached(name: str, load: Callable[[], T]) -> T | None:
     return value
 
 
+def value(name: str, load: Callable[[], T]) -> T:
+    """``cached``, or ``load()`` read now inside a transaction."""
+    kept = cached(name, load)
+    return load() if kept is None else kept
+
+
 def changed(**_kwargs) -> None:
     """Signal receiver: a watched row changed."""
     from kefu.core.models import RefStamp

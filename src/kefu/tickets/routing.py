@@ -81,7 +81,7 @@ def _teams() -> tuple[list[Team], dict[int, set[int]]]:
 def team_for(ticket: Ticket) -> Team | None:
     """The first team by position whose shops, languages and types match the ticket.
     (The routing pointer of a team is read again, locked, by ``pick_member``.)"""
-    teams, shops = refcache.cached("routing_teams", _teams) or _teams()
+    teams, shops = refcache.value("routing_teams", _teams)
     return next((t for t in teams if _matches(t, shops.get(t.pk, set()), ticket)), None)
 
 

@@ -29,6 +29,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import refcache
 from kefu.core.models import User
 from kefu.customers import search as customer_search
 from kefu.customers.models import Customer, MarketplaceIdentity, Tag
@@ -604,7 +605,11 @@ def ticket_page(pk: int) -> TicketPage:
 
 
 def category_choices() -> list[tuple[int, str]]:
-    """(id, "Parent / Child") of every category, in tree order."""
+    """(id, "Parent / Child") of every category, in tree order (kept per process)."""
+    return refcache.value("category_choices", _category_choices)
+
+
+def _category_choices() -> list[tuple[int, str]]:
     rows = list(Category.objects.values_list("id", "name", "parent_id"))
     by_id = {cid: (name, parent) for cid, name, parent in rows}
 
@@ -628,8 +633,13 @@ def assignable_users() -> QuerySet[User]:
     )
 
 
-def teams() -> QuerySet[Team]:
-    return Team.objects.order_by("name")
+def teams() -> list[Team]:
+    """Every team by name (kept per process)."""
+    return refcache.value("teams_by_name", _teams_by_name)
+
+
+def _teams_by_name() -> list[Team]:
+    return list(Team.objects.order_by("name"))
 
 
 def tag_choices() -> QuerySet[Tag]:

@@ -33,7 +33,7 @@ from kefu.tickets import (
     sla,
     views_escalation,
 )
-from kefu.tickets.models import Attachment, Channel, Message, QuickReply, Ticket
+from kefu.tickets.models import Attachment, Channel, Message, QuickReply, Team, Ticket
 from kefu.tickets.templatetags import ticket_ui
 from kefu.tickets.workflow import TICKET_WORKFLOW
 from kefu.web.decorators import staff_required
@@ -614,7 +614,7 @@ def edit(request, pk: int):
                 kind=data["kind"],
                 priority=data["priority"],
                 category=data["category"],
-                team=selectors.teams().filter(pk=data["team"]).first() if data["team"] else None,
+                team=Team.objects.filter(pk=data["team"]).first() if data["team"] else None,
                 language=data["language"],
                 order=order,
                 tags=form.tag_names(),
