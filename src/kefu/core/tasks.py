@@ -44,3 +44,11 @@ def remove_orphan_files(now: dt.datetime) -> dict[str, int]:
     from kefu.core import files
 
     return files.remove_orphans(now)
+
+
+@jobs.sweep("core.refresh_statistics", every_minutes=24 * 60)
+def refresh_statistics(now: dt.datetime) -> dict[str, int]:
+    """SQLite's planner statistics follow the tables' growth (sampled: milliseconds)."""
+    from kefu.core import bulk
+
+    return {"empty_tables": bulk.refresh_statistics()}
