@@ -16,8 +16,7 @@ from typing import Annotated, Literal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from kefu.core.api import ERRORS, PageMeta, paginate, require
-from kefu.core.errors import DomainError
+from kefu.core.api import ERRORS, PageMeta, found, paginate, require
 from kefu.core.models import Shop, User
 from kefu.orders.models import Order
 from kefu.tickets.models import Ticket
@@ -191,16 +190,6 @@ class Filters(Schema):
     open: bool = False
 
 
-def _found(model, pk, field: str, what: str):
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        message = f"Unknown {what} {pk}."
-        raise DomainError(message, fields={field: [message]}, code=f"unknown_{what}")
-    return obj
-
-
 def _detail(request, case_id: int) -> AftersalesCase:
     case = get_object_or_404(selectors.rows(), pk=case_id)
     case = selectors.detail(case.pk)
@@ -238,7 +227,7 @@ def quote(request, payload: QuoteIn):
     require(request, "aftersales.view")
     data = payload.dict()
     shop = data.pop("shop_id")
-    rows = services.policy_rows(_found(Shop, shop, "shop_id", "shop")) if shop else None
+    rows = services.policy_rows(found(Shop, shop, "shop_id", "shop")) if shop else None
     return policy.quote(policy.QuoteInput(**data), rows or policy.DEFAULT_ROWS).as_json()
 
 
@@ -247,9 +236,9 @@ def quote(request, payload: QuoteIn):
 )
 def create_case(request, payload: CaseIn):
     require(request, "aftersales.work")
-    order = _found(Order, payload.order_id, "order_id", "order")
-    ticket = _found(Ticket, payload.ticket_id, "ticket_id", "ticket")
-    handler = _found(User, payload.handler_id, "handler_id", "user")
+    order = found(Order, payload.order_id, "order_id", "order")
+    ticket = found(Ticket, payload.ticket_id, "ticket_id", "ticket")
+    handler = found(User, payload.handler_id, "handler_id", "user")
     case = services.create_case(
         actor=request.user,
         order=order,
@@ -299,7 +288,7 @@ def update_case(request, payload: RegistrationPatch, case_id: int = PathId):
     case = get_object_or_404(AftersalesCase, pk=case_id)
     sent = payload.dict(exclude_unset=True)
     if "handler_id" in sent:
-        sent["handler"] = _found(User, sent.pop("handler_id"), "handler_id", "user")
+        sent["handler"] = found(User, sent.pop("handler_id"), "handler_id", "user")
     if sent:
         services.update_registration(actor=request.user, case=case, **sent)
     return _detail(request, case_id)

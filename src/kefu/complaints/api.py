@@ -19,7 +19,7 @@ from kefu.complaints import selectors, services
 from kefu.complaints.models import Category, Complaint, Severity
 from kefu.complaints.models import Status as ComplaintStatus
 from kefu.complaints.workflow import COMPLAINT
-from kefu.core.api import ERRORS, PageMeta, paginate, require
+from kefu.core.api import ERRORS, PageMeta, found, paginate, require
 from kefu.core.errors import DomainError
 from kefu.core.models import Shop
 from kefu.customers.models import Customer
@@ -182,16 +182,6 @@ class TableOut(Schema):
     total: int
 
 
-def _found(model, pk: int | None, field: str, what: str):
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        message = f"Unknown {what} {pk}."
-        raise DomainError(message, fields={field: [message]}, code=f"unknown_{what}")
-    return obj
-
-
 def _detail(pk: int, user) -> Complaint:
     from kefu.core.workflow import role_of
 
@@ -242,7 +232,7 @@ def classification_table(
         by=by,
         start=start or default_start,
         end=end or default_end,
-        shop=_found(Shop, shop_id, "shop_id", "shop"),
+        shop=found(Shop, shop_id, "shop_id", "shop"),
     )
 
     def change(ch):
@@ -287,9 +277,9 @@ def create_complaint(request, payload: ComplaintIn):
         channel=payload.channel,
         category=payload.category,
         severity=payload.severity,
-        order=_found(Order, payload.order_id, "order_id", "order"),
-        ticket=_found(Ticket, payload.ticket_id, "ticket_id", "ticket"),
-        shop=_found(Shop, payload.shop_id, "shop_id", "shop"),
+        order=found(Order, payload.order_id, "order_id", "order"),
+        ticket=found(Ticket, payload.ticket_id, "ticket_id", "ticket"),
+        shop=found(Shop, payload.shop_id, "shop_id", "shop"),
         complainant_name=payload.complainant_name,
         occurred_at=payload.occurred_at,
     )

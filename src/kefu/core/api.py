@@ -23,7 +23,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from kefu.core import refcache
 from kefu.core.errors import DomainError, NotAllowed
+from kefu.core.models import Shop
 from kefu.core.roles import can
 from kefu.core.tokens import bearer, user_for, user_for_request
 
@@ -158,6 +160,26 @@ def _http_error(request, exc: HttpError):
 def _data_error(request, exc: DataError):
     # A value the database cannot hold (too long, out of range) that validation let through.
     return error_response(request, 422, "validation_error", "A value is out of range or too long.")
+
+
+def found(model, pk: int | None, field: str, what: str):
+    """The ``model`` row ``pk`` named by request field ``field`` (None for no pk), or a
+    400 saying "Unknown <what> <pk>." at that field. Shops come from the per-process
+    copy (kefu.core.refcache): every create names one."""
+    if pk is None:
+        return None
+    if model is Shop:
+        obj = refcache.value("shops_by_id", _shops_by_id).get(pk)
+    else:
+        obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        message = f"Unknown {what} {pk}."
+        raise DomainError(message, fields={field: [message]}, code=f"unknown_{what}")
+    return obj
+
+
+def _shops_by_id() -> dict[int, Shop]:
+    return {shop.pk: shop for shop in Shop.objects.all()}
 
 
 def require(request: HttpRequest, capability: str) -> None:

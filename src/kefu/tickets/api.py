@@ -19,7 +19,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 
-from kefu.core.api import ERRORS, PageMeta, paginate, require
+from kefu.core.api import ERRORS, PageMeta, found, paginate, require
 from kefu.core.errors import DomainError, NotFound
 from kefu.core.models import Shop, User
 from kefu.customers.models import Customer, Tag
@@ -275,16 +275,6 @@ class TicketFilters(Schema):
 # ---------------------------------------------------------------- helpers
 
 
-def _found(model, pk: int | None, field: str, what: str):
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        message = f"Unknown {what} {pk}."
-        raise DomainError(message, fields={field: [message]}, code=f"unknown_{what}")
-    return obj
-
-
 def _ticket(ticket_id: int) -> Ticket:
     return get_object_or_404(
         Ticket.objects.select_related("shop", "customer", "order"), pk=ticket_id
@@ -345,7 +335,7 @@ def _new_detail(ticket: Ticket) -> Ticket:
 
 
 def _user(user_id: int | None, field: str = "assignee_id") -> User | None:
-    return _found(User, user_id, field, "user")
+    return found(User, user_id, field, "user")
 
 
 # ---------------------------------------------------------------- quick replies
@@ -359,7 +349,7 @@ def _user(user_id: int | None, field: str = "assignee_id") -> User | None:
 )
 def list_quick_replies(request, shop_id: int | None = Query(None, ge=1, le=MAX_ID)):
     require(request, "tickets.work")
-    shop = _found(Shop, shop_id, "shop_id", "shop")
+    shop = found(Shop, shop_id, "shop_id", "shop")
     return {
         "items": quick_replies.available(request.user, shop),
         "variables": [
@@ -375,7 +365,7 @@ def list_quick_replies(request, shop_id: int | None = Query(None, ge=1, le=MAX_I
 def create_quick_reply(request, payload: QuickReplyIn):
     require(request, "tickets.work")
     data = payload.dict()
-    data["shop"] = _found(Shop, data.pop("shop_id"), "shop_id", "shop")
+    data["shop"] = found(Shop, data.pop("shop_id"), "shop_id", "shop")
     return Status(201, quick_replies.save_quick_reply(actor=request.user, **data))
 
 
@@ -405,7 +395,7 @@ def update_quick_reply(request, payload: QuickReplyIn, reply_id: int = PathId):
     require(request, "tickets.work")
     reply = _own_reply(request, reply_id)
     data = payload.dict()
-    data["shop"] = _found(Shop, data.pop("shop_id"), "shop_id", "shop")
+    data["shop"] = found(Shop, data.pop("shop_id"), "shop_id", "shop")
     return quick_replies.save_quick_reply(actor=request.user, reply=reply, **data)
 
 
@@ -463,10 +453,10 @@ def create_ticket(request, payload: TicketIn):
             fields={"customer_id": [message], "customer": [message]},
             code="validation_error",
         )
-    shop = _found(Shop, payload.shop_id, "shop_id", "shop")
+    shop = found(Shop, payload.shop_id, "shop_id", "shop")
     category = services.resolve_category(payload.category_id)
     assignee = _user(payload.assignee_id)
-    order = _found(Order, payload.order_id, "order_id", "order")
+    order = found(Order, payload.order_id, "order_id", "order")
     # A new customer or an assignee means more than one write, all or none; a known
     # customer alone is read before create_ticket's own transaction, so the write lock
     # (SQLite's is the whole database) is not held while the SLA due times are worked out.
@@ -534,9 +524,9 @@ def update_ticket(request, payload: TicketPatch, ticket_id: int = PathId):
     if "category_id" in sent:
         changes["category"] = services.resolve_category(sent["category_id"])
     if "team_id" in sent:
-        changes["team"] = _found(Team, sent["team_id"], "team_id", "team")
+        changes["team"] = found(Team, sent["team_id"], "team_id", "team")
     if "order_id" in sent:
-        changes["order"] = _found(Order, sent["order_id"], "order_id", "order")
+        changes["order"] = found(Order, sent["order_id"], "order_id", "order")
     with transaction.atomic():
         if changes or sent.get("tags") is not None:
             services.update_ticket(
@@ -601,7 +591,7 @@ def add_attachments(
 ):
     require(request, "tickets.work")
     ticket = _ticket(ticket_id)
-    message = _found(Message, message_id, "message_id", "message")
+    message = found(Message, message_id, "message_id", "message")
     stored = services.add_attachments(
         actor=request.user, ticket=ticket, files=files, message=message, body=body
     )
