@@ -94,7 +94,8 @@ def cmd_serve(args) -> None:
         worker.start()
     print(f"kefu is serving on http://{bind}/", flush=True)
     try:
-        serve(bind=str(bind), workers=workers, threads=args.threads)
+        threads = args.threads if args.threads is not None else config.web_threads()
+        serve(bind=str(bind), workers=workers, threads=threads)
     finally:
         if worker is not None:
             worker.stop()
@@ -303,9 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=None,
-        help="web worker processes (default: KEFU_WEB_WORKERS, else 2)",
+        help="web worker processes (default: KEFU_WEB_WORKERS, else 2 per CPU core, 2 to 8)",
     )
-    p.add_argument("--threads", type=int, default=4, help="threads per web worker (default 4)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per web worker (default: KEFU_WEB_THREADS, else 1)",
+    )
     p.add_argument(
         "--no-worker", action="store_true", help="do not start the job worker beside the web server"
     )

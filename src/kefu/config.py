@@ -166,8 +166,19 @@ def bind() -> Bind:
 
 
 def web_workers() -> int:
-    """How many gunicorn processes `kefu serve` starts (KEFU_WEB_WORKERS, default 2)."""
-    return integer("KEFU_WEB_WORKERS", 2, minimum=1)
+    """How many gunicorn processes `kefu serve` starts (KEFU_WEB_WORKERS; default two per
+    CPU core, at least 2 and at most 8). A request is mostly Python, which one process
+    runs on one core at a time: processes, not threads, use the cores (decision 0008)."""
+    default = min(MAX_DEFAULT_WORKERS, max(2, 2 * (os.cpu_count() or 1)))
+    return integer("KEFU_WEB_WORKERS", default, minimum=1)
+
+
+def web_threads() -> int:
+    """Threads per `kefu serve` process (KEFU_WEB_THREADS, default 1)."""
+    return integer("KEFU_WEB_THREADS", 1, minimum=1)
+
+
+MAX_DEFAULT_WORKERS = 8
 
 
 def validate() -> None:
@@ -175,6 +186,7 @@ def validate() -> None:
     refuses a malformed one up front, not only the command that uses it."""
     bind()
     web_workers()
+    web_threads()
 
 
 def flag(name: str, default: bool = False) -> bool:

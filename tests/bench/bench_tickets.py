@@ -13,7 +13,7 @@ API, measured over HTTP against `kefu serve`, beside django-helpdesk's figures.
    tickets/s over its ticket phase and end to end (wall clock, process start included).
 2. Recall and precision: every query of ground_truth.json through kefu's search index
    (the SQL the search screens use), ALL matches, compared with ``expected_any``.
-3. HTTP: `kefu serve --no-worker --workers 2` (gunicorn, as helpdesk was measured), a
+3. HTTP: `kefu serve --no-worker` at its defaults (gunicorn; helpdesk ran 2 workers), a
    warm-up, then a bounded number of requests per measure: inbox variants (50 rows, one
    filter or sort each), dashboard, ticket page (6 messages, the most the workload has,
    and one ticket of 30 messages), keyword search for every ground-truth query with one
@@ -127,8 +127,8 @@ def register(sub) -> None:
     p.add_argument("--api-creates", type=int, default=400, help="tickets the API clients create")
     p.add_argument("--endpoints", type=Path, help="JSON overriding DEFAULT_ENDPOINTS")
     p.add_argument("--only", help="comma-separated measures to run (default: all)")
-    p.add_argument("--server-workers", type=int, default=2, help="kefu serve --workers (default 2)")
-    p.add_argument("--server-threads", type=int, default=4, help="kefu serve --threads (default 4)")
+    p.add_argument("--server-workers", type=int, help="kefu serve --workers (default: its own)")
+    p.add_argument("--server-threads", type=int, help="kefu serve --threads (default: its own)")
     p.add_argument("--out", type=Path, default=ROOT / "bench-results", help="results directory")
     p.set_defaults(run=run)
 
@@ -192,9 +192,12 @@ def free_port() -> int:
 
 
 class Server:
-    """`kefu serve --no-worker --workers 2` on a free port, its output in a log file."""
+    """`kefu serve --no-worker` on a free port, its output in a log file (processes and
+    threads: kefu's defaults, unless given)."""
 
-    def __init__(self, env: dict, log: Path, workers: int = 2, threads: int = 4):
+    def __init__(
+        self, env: dict, log: Path, workers: int | None = None, threads: int | None = None
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -205,10 +208,8 @@ class Server:
                 *COMMAND,
                 "serve",
                 "--no-worker",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
+                *(["--workers", str(workers)] if workers else []),
+                *(["--threads", str(threads)] if threads else []),
             ],
             env=env,
             stdout=self.out,
@@ -527,6 +528,12 @@ def run(args) -> int:
             "messages": setup["messages_total"],
         }
         server = Server(env, work / "serve.log", args.server_workers, args.server_threads)
+        from kefu import config as kefu_config
+
+        results["server"] = {
+            "workers": args.server_workers or kefu_config.web_workers(),
+            "threads": args.server_threads or kefu_config.web_threads(),
+        }
         measurer = Measurer(server, args, server.process.pid)
         lead = session_for(server.base, setup["lead"], setup["password"])
         agent = session_for(server.base, setup["agent"], setup["password"])

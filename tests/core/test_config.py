@@ -48,6 +48,7 @@ MALFORMED = [
     ("KEFU_SECURE_COOKIES", "2", lambda p: config.flag("KEFU_SECURE_COOKIES")),
     ("KEFU_WEB_WORKERS", "many", lambda p: config.web_workers()),
     ("KEFU_WEB_WORKERS", "0", lambda p: config.web_workers()),
+    ("KEFU_WEB_THREADS", "0", lambda p: config.web_threads()),
     ("KEFU_JOB_LEASE_SECONDS", "1.5", lambda p: config.integer("KEFU_JOB_LEASE_SECONDS", 300, 5)),
     ("KEFU_JOB_LEASE_SECONDS", "1", lambda p: config.integer("KEFU_JOB_LEASE_SECONDS", 300, 5)),
 ]
@@ -104,7 +105,8 @@ def test_defaults(env, tmp_path, monkeypatch):
     assert config.allowed_hosts() == ["127.0.0.1", "localhost", "[::1]", "testserver"]
     assert config.time_zone() == "Asia/Shanghai"
     assert str(config.bind()) == "127.0.0.1:8000"
-    assert config.web_workers() == 2
+    assert config.web_workers() == min(8, max(2, 2 * (os.cpu_count() or 1)))
+    assert config.web_threads() == 1
     assert config.flag("KEFU_DEBUG") is False
     assert config.flag("KEFU_SECURE_COOKIES", default=True) is True
     assert config.integer("KEFU_JOB_MAX_ATTEMPTS", 5, minimum=1) == 5
@@ -221,3 +223,11 @@ def test_a_connect_timeout_in_the_url_wins(env, tmp_path):
 def test_postgres_connections_time_out_by_default(env, tmp_path):
     env(KEFU_DATABASE_URL="postgres://kefu@db/kefu")
     assert 0 < int(config.database(tmp_path)["OPTIONS"]["connect_timeout"]) <= 10
+
+
+@pytest.mark.parametrize("cpus, workers", [(1, 2), (2, 4), (3, 6), (16, 8)])
+def test_web_workers_default_to_two_per_core_within_bounds(env, monkeypatch, cpus, workers):
+    monkeypatch.setattr(config.os, "cpu_count", lambda: cpus)
+    assert config.web_workers() == workers
+    env(KEFU_WEB_WORKERS="3", KEFU_WEB_THREADS="2")
+    assert (config.web_workers(), config.web_threads()) == (3, 2)

@@ -27,7 +27,7 @@ class _KefuServer(BaseApplication):
         return application
 
 
-def serve(*, bind: str, workers: int = 2, threads: int = 4) -> None:
+def serve(*, bind: str, workers: int = 2, threads: int = 1) -> None:
     _KefuServer(
         {
             "bind": bind,
