@@ -135,6 +135,21 @@ def test_finance_confirms_a_refund_once(login, make_case, agent, finance, lead):
     assert login(agent).get(reverse("aftersales:finance")).status_code == 403
 
 
+def test_a_refused_refund_keeps_what_was_typed_and_says_why_once(login, make_case, agent, finance):
+    case = services.act(actor=agent, case=make_case("refund_only", "quality"), action="agree")
+    url = reverse("aftersales:finance_confirm", args=[case.pk])
+    r = login(finance).post(url, {"amount": "900.00", "reference": "WX-778"})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert 'value="900.00"' in page and 'value="WX-778"' in page
+    row = page[page.index(f'id="refund-errors-{case.pk}"') :]
+    reasons = row[: row.index("</ul>")].count("<li>")
+    assert reasons >= 1
+    texts = [li.split("</li>")[0] for li in row[: row.index("</ul>")].split("<li>")[1:]]
+    assert len(texts) == len(set(texts)), texts  # no reason said twice
+    assert not Refund.objects.filter(case=case).exists()
+
+
 def test_dashboard_counts(make_case, agent, warehouse, finance):
     from kefu.aftersales import selectors
 

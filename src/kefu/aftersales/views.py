@@ -369,7 +369,7 @@ def warehouse_receive(request, case_id: int):
 
 
 @staff_required("finance.view")
-def finance(request):
+def finance(request, refused: dict | None = None, status: int = 200):
     cases = list(selectors.awaiting_finance()[:500])
     selectors.explain(cases)
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -381,7 +381,9 @@ def finance(request):
             "totals": selectors.totals_by_currency(cases),
             "refunded": selectors.refunded_since(midnight)[:200],
             "can_refund": can(request.user, "aftersales.refund"),
+            "refused": refused,
         },
+        status=status,
     )
 
 
@@ -389,15 +391,16 @@ def finance(request):
 @staff_required("aftersales.refund")
 def finance_confirm(request, case_id: int):
     case = get_object_or_404(AftersalesCase, pk=case_id)
+    amount = request.POST.get("amount", "")
+    reference = request.POST.get("reference", "")
     try:
-        services.confirm_refund(
-            actor=request.user,
-            case=case,
-            amount=request.POST.get("amount", ""),
-            reference=request.POST.get("reference", ""),
-        )
+        services.confirm_refund(actor=request.user, case=case, amount=amount, reference=reference)
     except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Refund for AS-%(id)s confirmed.") % {"id": case.pk})
+        # The row keeps what was typed and says once, beside it, what is wrong.
+        reasons = [exc.message] + [
+            m for msgs in exc.fields.values() for m in msgs if m != exc.message
+        ]
+        refused = {"case": case.pk, "amount": amount, "reference": reference, "reasons": reasons}
+        return finance(request, refused=refused, status=400)
+    messages.success(request, _("Refund for AS-%(id)s confirmed.") % {"id": case.pk})
     return redirect("aftersales:finance")
