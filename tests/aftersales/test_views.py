@@ -52,6 +52,38 @@ def test_open_a_case_from_a_ticket(login, agent, delivered_order):
     assert "Case opened" in detail and "Agree" in detail
 
 
+def test_a_case_opened_from_a_ticket_starts_from_what_was_said(login, agent, delivered_order):
+    order = delivered_order()
+    ticket = make_ticket(
+        shop=order.shop,
+        customer=order.customer,
+        order=order,
+        body="围巾起球了，想退货退款。",
+        channel="phone",
+    )
+    page = (
+        login(agent)
+        .get(reverse("aftersales:create") + f"?order={order.pk}&ticket={ticket.pk}")
+        .content.decode()
+    )
+    description = page[page.index('id="description"') :]
+    assert "围巾起球了，想退货退款。" in description[: description.index("</textarea>")]
+    excerpt = page[page.index('id="chat_excerpt"') :]
+    assert "围巾起球了" in excerpt[: excerpt.index("</textarea>")]
+    assert '<option value="phone" selected>' in page
+
+
+def test_a_refused_case_form_keeps_the_quantities_typed(login, agent, delivered_order):
+    order = delivered_order()
+    item = order.items.first()
+    r = login(agent).post(
+        reverse("aftersales:create"),
+        {"order": order.pk, "kind": "return_refund", "reason": "", f"qty_{item.pk}": 1},
+    )
+    assert r.status_code == 400
+    assert f'name="qty_{item.pk}" min="0" max="{item.quantity}" value="1"' in r.content.decode()
+
+
 def test_a_bad_case_form_says_what_is_wrong(login, agent, delivered_order):
     order = delivered_order()
     r = login(agent).post(
