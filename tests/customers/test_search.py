@@ -111,6 +111,20 @@ def test_nothing_searchable_finds_nothing(people):
     assert found("") == {p.name for p in people.values()}
 
 
+def test_newest_matches_first_both_below_and_above_the_few_bound(people, monkeypatch):
+    """The search page's customer panel: newest first, at most ``limit``, merged
+    customers left out, whichever way the index is read (PostgreSQL reads a rare word
+    from the GIN index first; a common one the other way)."""
+    wang, wangwei = people["wang"], people["wangwei"]
+    for bound in (search.FEW_CUSTOMERS, 1):
+        monkeypatch.setattr(search, "FEW_CUSTOMERS", bound)
+        assert search.newest_ids("王", 10) == [wangwei.pk, wang.pk]
+        assert search.newest_ids("王", 1) == [wangwei.pk]
+        assert search.newest_ids("退款", 10) == []
+    Customer.objects.filter(pk=wangwei.pk).update(merged_into=wang)
+    assert search.newest_ids("王", 10) == [wang.pk]
+
+
 def test_search_combines_with_filters(people, agent, lead, shop, shop2):
     services.update_customer(actor=agent, customer=people["wang"], no_calls=True, segment="vip")
     services.assign_customers(actor=lead, customer_ids=[people["wangwei"].pk], owner=agent)

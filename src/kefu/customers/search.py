@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from kefu.core import search as core_search
 from kefu.core.search import SearchIndex
@@ -106,6 +107,34 @@ def ids_sql(query: str) -> tuple[str, list] | None:
     index as typed.
     """
     return CUSTOMER_INDEX.ids_sql(connection, index_query(query))
+
+
+FEW_CUSTOMERS = 2000
+"""PostgreSQL: a query at most this many customers match is listed from the GIN index."""
+
+
+def newest_ids(query: str, limit: int) -> list[int]:
+    """The newest ``limit`` live customers matching ``query``.
+
+    PostgreSQL, asked for the newest few matches, walks the customers backwards testing
+    each against the index unless many match early: for a word no customer has (a
+    ticket word like 退款, an order number) that reads every customer, 160-180 ms at a
+    million. A query with at most ``FEW_CUSTOMERS`` matches is read from the GIN index
+    first, then ordered.
+    """
+    from kefu.customers.models import Customer
+
+    live = Customer.objects.live()
+    if connection.vendor == "postgresql":
+        few = CUSTOMER_INDEX.few_ids(connection, index_query(query), FEW_CUSTOMERS)
+        if few is not None:
+            live = live.filter(pk__in=few)
+            return list(live.order_by("-pk").values_list("pk", flat=True)[:limit])
+    found = ids_sql(query)
+    if found is None:
+        return []
+    live = live.filter(pk__in=RawSQL(*found))
+    return list(live.order_by("-pk").values_list("pk", flat=True)[:limit])
 
 
 def index_query(query: str) -> str:

@@ -281,19 +281,9 @@ def search(request):
 
 
 def customer_search_ids(q: str, limit: int) -> list[int]:
-    from django.db.models.expressions import RawSQL
-
     from kefu.customers import search as customer_search
 
-    found = customer_search.ids_sql(q)
-    if found is None:
-        return []
-    return list(
-        Customer.objects.live()
-        .filter(pk__in=RawSQL(*found))
-        .order_by("-pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return customer_search.newest_ids(q, limit)
 
 
 # ---------------------------------------------------------------- the ticket page
