@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from unittest import mock
+
 import pytest
 
 from kefu.core import demo
 from kefu.retention.models import Campaign, CampaignDelivery, UnpaidReminder, WaitlistEntry
 
 
+# The demo is built around "now" (orders placed in the last days are still unpaid), so
+# a small demo's unpaid orders depend on the hour it is loaded: load it at one moment.
+MOMENT = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def loaded(db, monkeypatch):
     monkeypatch.setattr(demo, "DEMO_STEPS", ["kefu.retention.demo"])
-    return demo.load_demo(customers=200, seed=5, password="demo-pw-123", out=lambda _: None)
+    with mock.patch("django.utils.timezone.now", return_value=MOMENT):
+        return demo.load_demo(customers=200, seed=5, password="demo-pw-123", out=lambda _: None)
 
 
 def test_the_demo_has_rows_in_every_state(loaded, login):

@@ -95,14 +95,14 @@ def load(builder) -> dict[str, int]:
     unpaid = Order.objects.filter(is_demo=True, status=Order.Status.UNPAID).select_related(
         "customer", "shop"
     )
-    for order in unpaid.order_by("pk")[:30]:
+    for i, order in enumerate(unpaid.order_by("-placed_at", "-pk")[:30]):
         days = rules.UNPAID_HOLD_DAYS.get(shop=order.shop)
         language, text = messages.render(
             MessageTemplate.Kind.UNPAID,
             order.customer,
             {"order": order.external_id, "shop": order.shop.name, "hold_days": days},
         )
-        done = rng.random() < 0.3
+        done = rng.random() < 0.3 and i > 0  # the newest one always waits for a call
         reminders.append(
             UnpaidReminder(
                 order=order,
