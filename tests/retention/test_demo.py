@@ -10,7 +10,6 @@ import pytest
 from kefu.core import demo
 from kefu.retention.models import Campaign, CampaignDelivery, UnpaidReminder, WaitlistEntry
 
-
 # The demo is built around "now" (orders placed in the last days are still unpaid), so
 # a small demo's unpaid orders depend on the hour it is loaded: load it at one moment.
 MOMENT = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)
