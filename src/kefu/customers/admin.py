@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core import audit
+from kefu.core.adminsite import AuditedAdmin
 from kefu.customers.models import AttributeDefinition, Customer, MergeRecord, Tag
 
 
@@ -41,7 +40,8 @@ class AttributeDefinitionForm(forms.ModelForm):
 
 
 @admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(admin.ModelAdmin):
+class AttributeDefinitionAdmin(AuditedAdmin):
+    audit_name = "attribute"
     form = AttributeDefinitionForm
     list_display = (
         "key",
@@ -56,16 +56,6 @@ class AttributeDefinitionAdmin(admin.ModelAdmin):
     list_filter = ("group", "kind", "is_active")
     list_editable = ("is_active",)
     search_fields = ("key", "label", "label_zh", "label_ko")
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(
-                actor=request.user,
-                obj=obj,
-                action="attribute.update" if change else "attribute.create",
-                changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
-            )
 
 
 @admin.register(Tag)
