@@ -158,20 +158,18 @@ class SearchIndex:
         rows = list(rows)
         if not rows:
             return
+        prepared = [(pk, self.prepare(connection, text)) for pk, text in rows]
         with connection.cursor() as c:
             if connection.vendor == "sqlite":
                 c.executemany(
                     f"DELETE FROM {self.table} WHERE rowid = %s", [(pk,) for pk, _ in rows]
                 )
-                c.executemany(
-                    f"INSERT INTO {self.table}(rowid, terms) VALUES (%s, %s)",
-                    [(pk, index_text(text)) for pk, text in rows],
-                )
+                c.executemany(f"INSERT INTO {self.table}(rowid, terms) VALUES (%s, %s)", prepared)
             else:
                 c.executemany(
                     f"INSERT INTO {self.table}(id, terms) VALUES (%s, %s::tsvector) "
                     "ON CONFLICT (id) DO UPDATE SET terms = EXCLUDED.terms",
-                    [(pk, pg_tsvector(text)) for pk, text in rows],
+                    prepared,
                 )
 
     def put(self, connection, pk: int, text: str) -> None:

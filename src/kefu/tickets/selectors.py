@@ -299,20 +299,7 @@ def _index_query(q: str) -> str:
 def matching_customer_ids(q: str, limit: int = 20) -> list[int] | None:
     """Live customers matching ``q`` (name, phone in any form, email, marketplace ID), at
     most ``limit``; None when more match (too broad to list their tickets too)."""
-    if connection.vendor == "postgresql":
-        # more than a few matches means "too broad" anyway: ask the GIN index for them
-        few = customer_search.CUSTOMER_INDEX.few_ids(
-            connection, customer_search.index_query(q), 4 * limit
-        )
-        if few is None:
-            return None
-        matches = Customer.objects.live().filter(pk__in=few)
-    else:
-        found = customer_search.ids_sql(q)
-        if found is None:
-            return []
-        matches = Customer.objects.live().filter(pk__in=RawSQL(*found))
-    ids = list(matches.order_by("-pk").values_list("pk", flat=True)[: limit + 1])
+    ids = customer_search.newest_ids(q, limit + 1)
     return None if len(ids) > limit else ids
 
 
