@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from kefu.core import audit
 from kefu.core.roles import can
+from kefu.tickets.models import Message, Ticket
 
-from .models import OPEN_EXCLUDED, AftersalesCase, CaseItem, Refund, Status
+from .models import OPEN_EXCLUDED, AftersalesCase, CaseItem, IssueSource, Refund, Status
 
 
 @dataclass(frozen=True)
@@ -291,3 +292,34 @@ def explain(cases) -> None:
             "refund_amount"
         ):
             case.explanation_shown = quote.explanation
+
+
+# ---------------------------------------------------------------- the case form
+
+EXCERPT_MESSAGES = 8
+CHANNEL_SOURCES = {"phone": IssueSource.PHONE, "marketplace": IssueSource.MARKETPLACE}
+
+
+def prefill_from_ticket(ticket: Ticket | None) -> dict:
+    """A case opened from a ticket starts from it: what the customer wrote first, the
+    last messages both sides could read as the chat excerpt, the source from the
+    channel."""
+    if ticket is None:
+        return {}
+    said = list(
+        ticket.messages.filter(kind__in=(Message.Kind.INBOUND, Message.Kind.REPLY))
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    first = next((m for m in said if m.kind == Message.Kind.INBOUND), None)
+    excerpt = [
+        f"{m.created_at:%Y-%m-%d %H:%M} "
+        f"{ticket.customer if m.kind == Message.Kind.INBOUND else m.author or _('Team')}: "
+        f"{m.body}"
+        for m in said[-EXCERPT_MESSAGES:]
+    ]
+    return {
+        "description": first.body[:5000] if first else "",
+        "chat_excerpt": "\n\n".join(excerpt)[:20000],
+        "issue_source": CHANNEL_SOURCES.get(ticket.channel, IssueSource.CHAT),
+    }

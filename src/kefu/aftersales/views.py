@@ -20,7 +20,7 @@ from kefu.core.errors import DomainError
 from kefu.core.models import Shop, User
 from kefu.core.roles import Role, can
 from kefu.orders.models import Order
-from kefu.tickets.models import Message, Ticket
+from kefu.tickets.models import Ticket
 from kefu.web.decorators import staff_required
 
 from . import policy, rules, selectors, services
@@ -129,7 +129,9 @@ def create(request):
             "reasons": Reason.choices,
             "sources": IssueSource.choices,
             "errors": errors,
-            "values": request.POST if request.method == "POST" else _from_ticket(ticket),
+            "values": request.POST
+            if request.method == "POST"
+            else selectors.prefill_from_ticket(ticket),
         },
         status=400 if errors else 200,
     )
@@ -145,35 +147,6 @@ def _items_with_quantities(order, posted) -> list:
             typed if typed is not None else (item.quantity if i == 0 and posted is None else 0)
         )
     return items
-
-
-EXCERPT_MESSAGES = 8
-CHANNEL_SOURCES = {"phone": IssueSource.PHONE, "marketplace": IssueSource.MARKETPLACE}
-
-
-def _from_ticket(ticket: Ticket | None) -> dict:
-    """A case opened from a ticket starts from it: what the customer wrote first, the
-    last messages both sides could read as the chat excerpt, the source from the
-    channel."""
-    if ticket is None:
-        return {}
-    said = list(
-        ticket.messages.filter(kind__in=(Message.Kind.INBOUND, Message.Kind.REPLY))
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    first = next((m for m in said if m.kind == Message.Kind.INBOUND), None)
-    excerpt = [
-        f"{m.created_at:%Y-%m-%d %H:%M} "
-        f"{ticket.customer if m.kind == Message.Kind.INBOUND else m.author or _('Team')}: "
-        f"{m.body}"
-        for m in said[-EXCERPT_MESSAGES:]
-    ]
-    return {
-        "description": first.body[:5000] if first else "",
-        "chat_excerpt": "\n\n".join(excerpt)[:20000],
-        "issue_source": CHANNEL_SOURCES.get(ticket.channel, IssueSource.CHAT),
-    }
 
 
 def _create(request, order, ticket, items) -> AftersalesCase:
