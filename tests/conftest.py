@@ -20,6 +20,18 @@ DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_serv
 
 
 @pytest.fixture(autouse=True)
+def _fresh_locale():
+    """A request leaves its user's language and time zone active in the thread (Django
+    activates per request and never resets): each test starts from the site defaults."""
+    yield
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _audit_guards(request):
     """Keep the append-only triggers on in every test, yet let a transactional test's
     teardown flush the database (a flush is the one thing allowed to empty the log)."""
